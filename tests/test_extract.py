@@ -1,0 +1,78 @@
+"Extraction end to end: every source gives the same items; kill -9 and resume gives the same cache."
+import json, os, signal, subprocess, sys, time
+from pathlib import Path
+import numpy as np, pandas as pd, pytest, soundfile as sf
+from indic_probe.data import load_corpus, decode_audio
+from indic_probe.extract import extract, load_layer, read_manifest, layer_file, CacheMismatchError
+from conftest import run_cli
+
+def test_audiofolder_manifest_and_dataset_give_the_same_items(speech_corpus, tmp_path):
+    datasets = pytest.importorskip("datasets")
+    folder = load_corpus(speech_corpus)
+    meta = pd.read_csv(speech_corpus / "metadata.csv")
+    manifest_csv = tmp_path / "manifest.csv"
+    pd.DataFrame(dict(path=[str(speech_corpus / f) for f in meta.file_name], label=meta.label, speaker=meta.speaker)).to_csv(manifest_csv, index=False)
+    manifest = load_corpus(manifest_csv)
+    try:
+        ds = datasets.Dataset.from_dict(dict(audio=[str(speech_corpus / f) for f in meta.file_name], label=list(meta.label),
+                                             speaker=list(meta.speaker))).cast_column("audio", datasets.Audio())
+    except ImportError as e: pytest.skip(f"datasets cannot build an Audio column here: {e}")
+    hub = load_corpus(ds)
+    cols = ["label", "label_idx", "speaker"]
+    pd.testing.assert_frame_equal(folder.items[cols], manifest.items[cols])
+    pd.testing.assert_frame_equal(folder.items[cols], hub.items[cols])
+    names = lambda c: [Path(s).name for s in c.items.item_id]
+    assert names(folder) == names(manifest) == names(hub)
+    assert folder.classes == manifest.classes == hub.classes
+    for i in (0, len(hub) // 2, len(hub) - 1):  # the hub path decodes from bytes/path exactly like the file
+        np.testing.assert_array_equal(hub.audio(i), folder.audio(i))
+
+def _extract_cmd(corpus, model, cache, chunk_size=4):
+    code = ("import sys; from indic_probe.extract import extract; "
+            f"extract({str(corpus)!r}, {str(model)!r}, {str(cache)!r}, device='cpu', dtype='fp32', chunk_size={chunk_size}, "
+            "batch_seconds=4, progress=False)")
+    return [sys.executable, "-c", code]
+
+def _kill_after_chunks(cmd, cache: Path, chunks: int, timeout=300):
+    "Start extraction and SIGKILL it once `chunks` chunks are recorded"
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + timeout
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            if json.loads((cache / "progress.json").read_text())["chunks_done"] >= chunks: break
+        except (OSError, ValueError, KeyError): pass
+        time.sleep(0.02)
+    if proc.poll() is None: proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+def test_kill_and_resume_is_bit_identical(speech_corpus, tiny_model, tmp_path):
+    reference = tmp_path / "reference"
+    subprocess.run(_extract_cmd(speech_corpus, tiny_model, reference), check=True, capture_output=True)
+    resumed = tmp_path / "resumed"
+    for chunks in (1, 3, 5):  # three kills at different points, resuming each time
+        _kill_after_chunks(_extract_cmd(speech_corpus, tiny_model, resumed), resumed, chunks)
+        assert not read_manifest(resumed)["complete"]
+    subprocess.run(_extract_cmd(speech_corpus, tiny_model, resumed), check=True, capture_output=True)
+    ref_manifest, res_manifest = read_manifest(reference), read_manifest(resumed)
+    assert res_manifest["complete"] and res_manifest["checksums"] == ref_manifest["checksums"]
+    for layer in range(ref_manifest["num_layers"]):
+        assert layer_file(resumed, layer).read_bytes() == layer_file(reference, layer).read_bytes()
+    for name in ("items.csv", "errors.csv"):
+        assert (resumed / name).read_bytes() == (reference / name).read_bytes()
+
+def test_cache_refuses_other_model_or_pooling_and_incomplete(speech_corpus, tiny_model, tmp_path):
+    from indic_probe.synth import make_tiny_model
+    cache = extract(speech_corpus, tiny_model, tmp_path / "cache", device="cpu", dtype="fp32", limit=6, progress=False)
+    other = make_tiny_model(tmp_path / "other", seed=1)
+    with pytest.raises(CacheMismatchError, match="weights_sha"): extract(speech_corpus, str(other), cache, device="cpu", limit=6, progress=False)
+    with pytest.raises(CacheMismatchError, match="pooling"): extract(speech_corpus, tiny_model, cache, device="cpu", limit=6, pooling="mean+std", progress=False)
+    extract(speech_corpus, str(other), cache, device="cpu", limit=6, overwrite=True, progress=False)
+    assert read_manifest(cache)["key"]["model"] == str(other) and read_manifest(cache)["complete"]
+    X, y, groups = load_layer(cache, 1)
+    assert X.shape[0] == 6 and len(set(y)) == 3
+
+def test_cli_extract_help_lists_every_option_with_default():
+    out = run_cli("extract", "--help").stdout
+    for option in ["--data", "--model", "--cache", "--batch-seconds", "--dtype", "--device", "--limit", "--pooling", "--max-seconds", "--overwrite"]:
+        assert option in out
+    assert "DarshanaS/IndicAccentDb" in out and "facebook/hubert-base-ls960" in out and "(default: 20.0)" in out
