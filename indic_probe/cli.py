@@ -10,7 +10,7 @@ from .data import DEFAULT_DATASET
 from .extract import DEFAULT_MODEL, POOLINGS
 
 # %% auto #0
-__all__ = ['run_pipeline', 'check_corpus', 'run_demo', 'build_parser', 'cli', 'main']
+__all__ = ['run_pipeline', 'checked_corpus', 'check_corpus', 'run_demo', 'build_parser', 'cli', 'main']
 
 # %% ../nbs/06_cli.ipynb #c005
 def run_pipeline(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or CSV manifest
@@ -26,14 +26,24 @@ def run_pipeline(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or C
     from indic_probe.sweep import run_sweep
     from indic_probe.report import build_report
     out = Path(out)
-    cache = extract(data, model, cache or out / "cache", **extract_kwargs)
+    corpus = checked_corpus(data, extract_kwargs.get("split", "train"), extract_kwargs.pop("limit", None))
+    cache = extract(corpus, model, cache or out / "cache", **extract_kwargs)
     check_corpus(cache)
     state = run_sweep(cache, out, layers, probes, protocols, seeds, jobs, timeout, probe_device, n_boot)
     return build_report(out), state
 
+def checked_corpus(data, split: str = "train", limit: int | None = None):
+    "Load the corpus and refuse one a probe cannot learn from (fewer than two classes)"
+    from indic_probe.data import load_corpus
+    corpus = load_corpus(data, split=split, limit=limit)
+    if len(corpus.classes) < 2:
+        raise ValueError(f"{data}: needs at least two classes (labels) to probe, found {len(corpus.classes)} ({', '.join(corpus.classes)})")
+    return corpus
+
 def check_corpus(cache: str | Path):
     "Refuse caches a probe cannot learn from: fewer than two classes with extracted items"
-    from indic_probe.extract import load_cache_items
+    from indic_probe.extract import load_cache_items, read_manifest
+    read_manifest(cache)  # a clear error when it is not a cache
     items = load_cache_items(cache)
     labels = items[items.status == "ok"].label.unique()
     if len(labels) < 2:
@@ -133,23 +143,18 @@ def _validate_choices(args):
         bad = [v for v in split_list(given or "") if v not in allowed]
         if bad: raise ValueError(f"unknown {what} {', '.join(bad)}: choose from {', '.join(allowed)}")
 
-def _load_error(e: Exception, model: str) -> str:
-    return f"cannot load model {model!r}: {str(e).splitlines()[0][:200]} (give a hub id such as {DEFAULT_MODEL}, or a folder saved with save_pretrained; offline machines need a local folder)"
-
 # %% ../nbs/06_cli.ipynb #c012
 def cli(argv: list[str] | None = None) -> int:
     "Run `indic-probe COMMAND [options]` and return the exit code"
     args = build_parser().parse_args(argv)
-    from indic_probe.extract import CacheMismatchError
+    from indic_probe.extract import CacheMismatchError, CacheWriteError
     started = time.time()
     try:
         _validate_choices(args)
         if args.command == "extract":
             from indic_probe.extract import extract
-            try: extract(args.data, args.model, args.cache, **_extract_kwargs(args))
-            except OSError as e:
-                if isinstance(e, FileNotFoundError) and not str(e).startswith(args.model): raise
-                raise ValueError(_load_error(e, args.model)) from None
+            kwargs = _extract_kwargs(args)
+            extract(checked_corpus(args.data, args.split, kwargs.pop("limit")), args.model, args.cache, **kwargs)
             check_corpus(args.cache)
             return 0
         if args.command == "sweep":
@@ -163,20 +168,20 @@ def cli(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "run":
             from indic_probe.sweep import failed_layers
-            try: report, state = run_pipeline(args.data, args.model, args.out, args.cache, probe_device=args.probe_device,
-                                              **_sweep_kwargs(args), **_extract_kwargs(args))
-            except OSError as e:
-                if isinstance(e, FileNotFoundError) and not str(e).startswith(args.model): raise
-                raise ValueError(_load_error(e, args.model)) from None
+            report, state = run_pipeline(args.data, args.model, args.out, args.cache, probe_device=args.probe_device,
+                                         **_sweep_kwargs(args), **_extract_kwargs(args))
             print(f"report: {report} ({time.time() - started:.0f} s)")
             return 1 if failed_layers(state) else 0
         if args.command == "demo":
             run_demo(args.out, args.speakers, args.sentences, args.jobs)
             print(f"demo finished in {time.time() - started:.0f} s")
             return 0
-    except (ValueError, FileNotFoundError, IndexError, CacheMismatchError) as e:
+    except (ValueError, FileNotFoundError, IndexError, CacheMismatchError) as e:  # bad input: say what to fix
         print(f"indic-probe {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except CacheWriteError as e:
+        print(f"indic-probe {args.command}: error: {e}", file=sys.stderr)
+        return 1
 
 # %% ../nbs/06_cli.ipynb #c013
 def main(): sys.exit(cli())

@@ -17,9 +17,9 @@ from .data import Corpus, load_corpus, AudioDecodeError, DEFAULT_DATASET, ITEM_C
 
 # %% auto #0
 __all__ = ['DEFAULT_MODEL', 'POOLINGS', 'CACHE_FORMAT', 'ERROR_COLUMNS', 'resolve_device', 'cpu_has_native_bf16', 'resolve_dtype',
-           'autocast_for', 'PerClipFeatureEncoder', 'Encoder', 'load_encoder', 'original_method_embedding',
-           'embed_clips', 'CacheMismatchError', 'layer_file', 'read_manifest', 'cache_key', 'load_cache_items',
-           'verify_cache', 'load_layer', 'extract']
+           'autocast_for', 'PerClipFeatureEncoder', 'Encoder', 'ModelLoadError', 'load_encoder',
+           'original_method_embedding', 'embed_clips', 'CacheMismatchError', 'layer_file', 'read_manifest', 'cache_key',
+           'CacheWriteError', 'load_cache_items', 'verify_cache', 'load_layer', 'extract']
 
 # %% ../nbs/01_extract.ipynb #c005
 def resolve_device(device: str = "auto") -> torch.device:
@@ -102,13 +102,19 @@ def _weights_hash(model: nn.Module) -> str:
 # %% ../nbs/01_extract.ipynb #c011
 DEFAULT_MODEL = "facebook/hubert-base-ls960"
 
+class ModelLoadError(ValueError):
+    "The model id or path cannot be loaded as a speech encoder"
+
 def load_encoder(model: str = DEFAULT_MODEL, # hub id or local path of a HF speech encoder
                  device: str = "auto", # 'auto', 'cpu', 'cuda', 'cuda:1', 'mps'
                  dtype: str = "auto", # 'auto', 'fp32', 'bf16', 'fp16'
                 ) -> Encoder:
     "Load a frozen encoder in eval mode with exact per-clip CNN batching"
     from transformers import AutoModel, AutoFeatureExtractor, Wav2Vec2FeatureExtractor
-    net = AutoModel.from_pretrained(str(model))
+    try: net = AutoModel.from_pretrained(str(model))
+    except (OSError, ValueError, KeyError) as e:
+        raise ModelLoadError(f"cannot load model {str(model)!r}: {str(e).strip().splitlines()[0][:300]} "
+                             f"(give a hub id such as {DEFAULT_MODEL}, or a folder saved with save_pretrained; offline machines need a folder)") from None
     try: feature_extractor = AutoFeatureExtractor.from_pretrained(str(model))
     except (OSError, ValueError): feature_extractor = Wav2Vec2FeatureExtractor(return_attention_mask=False)
     if not hasattr(net, "feature_extractor") or not hasattr(net, "_get_feat_extract_output_lengths"):
@@ -259,6 +265,17 @@ def _versions() -> dict:
     import transformers, indic_probe
     return dict(indic_probe=indic_probe.__version__, torch=torch.__version__, transformers=transformers.__version__, numpy=np.__version__)
 
+class CacheWriteError(RuntimeError):
+    "The cache folder cannot be written (read-only, full, or not a folder)"
+
+@contextlib.contextmanager
+def _writing(cache_dir: Path):
+    "Turn OS errors while writing the cache into one clear `CacheWriteError`"
+    try: yield
+    except OSError as e:
+        raise CacheWriteError(f"cannot write the cache in {cache_dir}: {e.strerror or e} ({getattr(e, 'filename', None) or cache_dir}); "
+                              "free space or choose a writable --cache folder; the cache stays marked incomplete") from None
+
 def _create_cache(cache_dir: Path, key: dict, encoder: Encoder, corpus: Corpus, dim: int, chunk_size: int, batch_seconds: float):
     "Lay out a fresh, incomplete cache: manifest, items, zeroed layer files, load-stage errors"
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -364,9 +381,15 @@ def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV mani
         if progress: print(f"cache {cache_dir} is complete for this model and corpus: nothing to do")
         return cache_dir
     dim = encoder.hidden_size * (2 if pooling == "mean+std" else 1)
-    if manifest is None: _create_cache(cache_dir, key, encoder, corpus, dim, chunk_size, batch_seconds)
+    with _writing(cache_dir):
+        if manifest is None: _create_cache(cache_dir, key, encoder, corpus, dim, chunk_size, batch_seconds)
+        return _run_chunks(cache_dir, encoder, corpus, batch_seconds, pooling, max_seconds, peak_normalize, decode_workers, progress)
+
+def _run_chunks(cache_dir: Path, encoder: Encoder, corpus: Corpus, batch_seconds: float, pooling: str, max_seconds: float,
+                peak_normalize: bool, decode_workers: int, progress: bool) -> Path:
+    "Embed the chunks not yet recorded in progress.json, checkpointing after each, then finish the cache"
     manifest, state = read_manifest(cache_dir), json.loads((cache_dir / "progress.json").read_text())
-    chunk_size, N = state["chunk_size"], len(corpus)
+    chunk_size, N, dim = state["chunk_size"], len(corpus), manifest["dim"]
     chunk_starts = list(range(0, N, chunk_size))
     errors = pd.read_csv(cache_dir / "errors.csv", dtype=str, keep_default_na=False).reindex(columns=ERROR_COLUMNS)
     row_of = {item_id: r for r, item_id in enumerate(corpus.items.item_id)}
