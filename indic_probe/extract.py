@@ -12,7 +12,7 @@ from typing import Any, Callable
 import numpy as np, pandas as pd, torch
 from torch import nn
 import torch.nn.functional as F
-from tqdm.auto import tqdm
+from tqdm import tqdm
 from .data import Corpus, load_corpus, AudioDecodeError, DEFAULT_DATASET, ITEM_COLUMNS, UNKNOWN_SPEAKER
 
 # %% auto #0

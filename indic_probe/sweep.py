@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from tqdm.auto import tqdm
+from tqdm import tqdm
 from .extract import extract, read_manifest, _write_json
 
 # %% auto #0

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ctypes, ctypes.util, shutil, subprocess, tempfile, threading
 from pathlib import Path
 import numpy as np, pandas as pd, soundfile as sf, torch
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 # %% auto #0
 __all__ = ['ACCENT_VOICES', 'VOICE_VARIANTS', 'SENTENCES', 'synthesize', 'make_accent_corpus', 'hubert_base_config',
