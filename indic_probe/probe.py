@@ -423,7 +423,7 @@ def _notes(probe, protocol, y, groups, evaluated, classes, excluded, seeds) -> l
     if excluded["unknown_speaker"]:
         notes.append(f"{excluded['unknown_speaker']} items with unknown speaker excluded"
                      + (f"; classes with no known speaker: {', '.join(excluded['classes'])}" if excluded["classes"] else ""))
-    absent = [str(c) for k, c in enumerate(classes) if k not in set(np.unique(y)) and str(c) not in excluded["classes"] + evaluated]
+    absent = [str(c) for c in classes if str(c) not in evaluated + excluded["classes"]]  # named but without items
     if absent: notes.append(f"classes with no items: {', '.join(absent)}")
     if protocol == 'speaker':
         per_class = pd.Series(groups).groupby(np.asarray(evaluated)[y]).nunique()
