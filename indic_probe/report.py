@@ -4,218 +4,454 @@
 
 # %% ../nbs/04_report.ipynb #c002
 from __future__ import annotations
-import json, subprocess, time
+import importlib.metadata, importlib.util, json, subprocess, time
 from pathlib import Path
+from typing import Iterable
 import numpy as np, pandas as pd
-import matplotlib
 import matplotlib.pyplot as plt, seaborn as sns
-from .sweep import pipeline_notebook
 
 # %% auto #0
-__all__ = ['HONESTY', 'METRICS', 'layer_results', 'collect_results', 'most_honest', 'best_layers', 'fake_run',
-           'plot_layer_curves', 'recall_table', 'plot_recall_heatmap', 'plot_confusion', 'layer_analysis_figure',
-           'interpret', 'provenance', 'build_report']
+__all__ = ['HONESTY', 'METRICS', 'COLUMNS', 'CONTEXT', 'read_sweep', 'layer_results', 'layer_failures', 'collect_results',
+           'protocol_label', 'most_honest', 'best_layers', 'featured', 'find_result', 'recall_table', 'confusion_table',
+           'exclusions', 'fake_run', 'plot_layer_curves', 'plot_recall_heatmap', 'plot_confusion',
+           'layer_analysis_figure', 'interpret', 'provenance', 'render_html', 'build_report']
 
 # %% ../nbs/04_report.ipynb #c005
-HONESTY = ["speaker", "kfold", "holdout", "seed"] # most honest first
-METRICS = ["accuracy", "balanced_accuracy", "macro_f1"]
+HONESTY = ("speaker", "kfold", "holdout", "seed") # most honest first
+METRICS = ("accuracy", "balanced_accuracy", "macro_f1")
+COLUMNS = ["layer", "probe", "protocol", "metric", "value", "ci_low", "ci_high", "n_test", "optimistic", "chance"]
+
+def read_sweep(run_dir: str | Path) -> dict:
+    "The run's sweep.json ({} when the run folder has none)"
+    path = Path(run_dir) / "sweep.json"
+    return json.loads(path.read_text()) if path.exists() else {}
 
 def layer_results(run_dir: str | Path) -> dict[int, dict]:
     "Every layer's result JSON in the run, by layer"
-    files = sorted((Path(run_dir) / "layers").glob("layer_[0-9][0-9].json"))
-    return {int(f.stem.split("_")[1]): json.loads(f.read_text()) for f in files}
+    results = {}
+    for path in sorted((Path(run_dir) / "layers").glob("layer_[0-9][0-9].json")):
+        try: result = json.loads(path.read_text())
+        except ValueError as error: raise ValueError(f"{path}: not valid JSON ({error}); re-run that layer") from None
+        results[int(result.get("layer", path.stem.split("_")[1]))] = result
+    return dict(sorted(results.items()))
 
+def layer_failures(run_dir: str | Path) -> dict[int, str]:
+    "Layers the sweep marked failed, with the first line of their error"
+    layers = read_sweep(run_dir).get("layers", {})
+    return {int(l): (state.get("error") or "no error message").strip().splitlines()[0]
+            for l, state in sorted(layers.items(), key=lambda kv: int(kv[0])) if state.get("status") == "failed"}
+
+# %% ../nbs/04_report.ipynb #c007
 def collect_results(run_dir: str | Path, # run folder made by `indic-probe sweep`
                     write: bool = True, # also write RUN/results.csv
                    ) -> pd.DataFrame:
     "Tidy table: layer, probe, protocol, metric, value, ci_low, ci_high, n_test, optimistic, chance"
-    rows = [dict(layer=layer, probe=r["probe"], protocol=r["protocol"], metric=m, value=v["value"], ci_low=v["ci_low"],
-                 ci_high=v["ci_high"], n_test=r["n_test"], optimistic=r["optimistic"], chance=r["chance"].get(m, np.nan))
-            for layer, result in layer_results(run_dir).items() for r in result["results"] for m, v in r["metrics"].items()]
+    rows = [dict(layer=layer, probe=r["probe"], protocol=r["protocol"], metric=metric, value=scores.get("value"),
+                 ci_low=scores.get("ci_low"), ci_high=scores.get("ci_high"), n_test=r.get("n_test"),
+                 optimistic=bool(r.get("optimistic", r["protocol"] == "seed")), chance=r.get("chance", {}).get(metric))
+            for layer, result in layer_results(run_dir).items() for r in result["results"] for metric, scores in r["metrics"].items()]
     if not rows: raise FileNotFoundError(f"{run_dir}: no layer results (layers/layer_XX.json); run `indic-probe sweep` first")
-    table = pd.DataFrame(rows).sort_values(["probe", "protocol", "metric", "layer"]).reset_index(drop=True)
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    for column in ["value", "ci_low", "ci_high", "chance"]: table[column] = pd.to_numeric(table[column], errors="coerce")
+    table = table.sort_values(["probe", "protocol", "metric", "layer"]).reset_index(drop=True)
     if write: table.to_csv(Path(run_dir) / "results.csv", index=False)
     return table
 
-def most_honest(protocols) -> str:
-    "The most honest protocol among `protocols`"
-    return next(p for p in HONESTY if p in set(protocols))
+def protocol_label(protocol: str) -> str:
+    "How a protocol is named in tables and legends (the original's is marked optimistic)"
+    return f"{protocol} (optimistic)" if protocol == "seed" else protocol
+
+def most_honest(protocols: Iterable[str]) -> str:
+    "The most honest protocol among `protocols` (unknown names rank last)"
+    present = list(dict.fromkeys(protocols))
+    return next((p for p in HONESTY if p in present), present[0])
 
 def best_layers(table: pd.DataFrame, metric: str = "accuracy") -> pd.DataFrame:
-    "The best layer of each probe x protocol, with its value and CI"
-    rows = table[table.metric == metric]
+    "The best layer of each probe x protocol (lowest layer on ties), with its value and CI"
+    rows = table[table.metric == metric].sort_values("layer")
     return rows.loc[rows.groupby(["probe", "protocol"]).value.idxmax()].reset_index(drop=True)
 
-# %% ../nbs/04_report.ipynb #c007
-def fake_run(run_dir: str | Path, # folder to write layers/layer_XX.json into
-             n_layers: int = 6, peak: int = 3, leakage: bool = True, seed: int = 0) -> Path:
-    "Write synthetic layer results (for tests and docs): honest curve peaking at `peak`, optimistic flat and high if `leakage`"
-    rng, classes = np.random.default_rng(seed), ["a", "b", "c"]
-    (Path(run_dir) / "layers").mkdir(parents=True, exist_ok=True)
+def featured(table: pd.DataFrame, probe: str | None = None, metric: str = "accuracy") -> dict:
+    "What a report leads with: the probe (mlp if run), its most honest protocol and that protocol's best layer"
+    probe = probe or ("mlp" if "mlp" in set(table.probe) else sorted(table.probe)[0])
+    protocol = most_honest(table[table.probe == probe].protocol)
+    best = best_layers(table, metric).set_index(["probe", "protocol"]).loc[(probe, protocol)]
+    return dict(probe=probe, protocol=protocol, layer=int(best.layer), metric=metric)
+
+# %% ../nbs/04_report.ipynb #c009
+def find_result(run_dir: str | Path, layer: int, probe: str, protocol: str) -> dict:
+    "The run_probe dict of one layer x probe x protocol"
+    results = layer_results(run_dir)
+    if layer not in results: raise KeyError(f"layer {layer}: no result in {run_dir} (layers: {list(results)})")
+    found = [r for r in results[layer]["results"] if r["probe"] == probe and r["protocol"] == protocol]
+    if not found: raise KeyError(f"layer {layer}: no {probe} x {protocol} result")
+    return found[0]
+
+def recall_table(run_dir: str | Path, probe: str, protocol: str) -> pd.DataFrame:
+    "Per-class recall: layers as rows, classes as columns (NaN where a class was not evaluated)"
+    results = layer_results(run_dir)
+    rows = {layer: r["per_class_recall"] for layer, res in results.items() for r in res["results"]
+            if r["probe"] == probe and r["protocol"] == protocol}
+    table = pd.DataFrame.from_dict(rows, orient="index").sort_index().rename_axis("layer")
+    order = [c for res in results.values() for c in res.get("classes", [])]
+    return table[[c for c in dict.fromkeys(order + list(table.columns)) if c in table.columns]]
+
+def confusion_table(run_dir: str | Path, layer: int, probe: str, protocol: str) -> pd.DataFrame:
+    "Confusion counts of one layer: true classes as rows, predicted as columns"
+    r = find_result(run_dir, layer, probe, protocol)
+    return pd.DataFrame(r["confusion"], index=pd.Index(r["classes"], name="true"), columns=pd.Index(r["classes"], name="predicted"))
+
+def exclusions(run_dir: str | Path) -> pd.DataFrame:
+    "Per probe x protocol: what was scored and what was left out (unknown-speaker items, dropped classes)"
+    rows = [dict(probe=r["probe"], protocol=protocol_label(r["protocol"]), classes=len(r.get("classes", [])),
+                 n_test=r.get("n_test"), unknown_speaker_excluded=r.get("excluded", {}).get("unknown_speaker", 0),
+                 classes_dropped=", ".join(r.get("excluded", {}).get("classes", [])) or "none", label=r.get("label", ""))
+            for res in layer_results(run_dir).values() for r in res["results"]]
+    return pd.DataFrame(rows).drop_duplicates(["probe", "protocol"]).reset_index(drop=True)
+
+# %% ../nbs/04_report.ipynb #c011
+def _scores(confusion: np.ndarray) -> dict:
+    "accuracy, balanced accuracy, macro-F1 and per-class recall of a confusion matrix"
+    diag, true, predicted = np.diag(confusion), confusion.sum(1), confusion.sum(0)
+    recall, precision = diag / np.maximum(true, 1), diag / np.maximum(predicted, 1)
+    f1 = np.where(recall + precision > 0, 2 * recall * precision / np.maximum(recall + precision, 1e-12), 0)
+    return dict(accuracy=diag.sum() / confusion.sum(), balanced_accuracy=recall.mean(), macro_f1=f1.mean(), recall=recall)
+
+def _fake_result(probe, protocol, target, sizes, classes, rng, excluded) -> dict:
+    "One run_probe-shaped dict whose numbers derive from a synthetic confusion matrix"
+    sizes, n = np.asarray(sizes), len(sizes)
+    correct = np.clip(np.round(target * sizes + rng.normal(0, 0.7, n)), 0, sizes).astype(int)
+    confusion = np.diag(correct)
+    for i in range(n):
+        others = [j for j in range(n) if j != i]
+        wrong, extra = divmod(int(sizes[i] - correct[i]), n - 1)
+        confusion[i, others] += wrong; confusion[i, others[:extra]] += 1
+    scores, total = _scores(confusion), int(sizes.sum())
+    interval = lambda v: dict(value=float(v), ci_low=float(max(0, v - 1.96 * np.sqrt(v * (1 - v) / total))),
+                              ci_high=float(min(1, v + 1.96 * np.sqrt(v * (1 - v) / total))))
+    return dict(probe=probe, protocol=protocol, optimistic=protocol == "seed", label=f"fake {probe} under {protocol}",
+                metrics={m: interval(scores[m]) for m in METRICS}, classes=classes,
+                per_class_recall={c: float(r) for c, r in zip(classes, scores["recall"])}, confusion=confusion.tolist(),
+                chance=dict(accuracy=float(sizes.max() / total), balanced_accuracy=1 / n, macro_f1=1 / n),
+                n_train=4 * total, n_test=total, seeds=[42], excluded=excluded, curves=[], notes=[])
+
+def fake_run(run_dir: str | Path, # folder to write sweep.json and layers/layer_XX.json into
+             n_layers: int = 5, # layers 0..n_layers-1
+             peak: int = 3, # layer where the honest curve peaks
+             leakage: bool = True, # seed curve flat and high (speaker leakage) rather than near the honest one
+             failed: Iterable[int] = (), # layers to mark failed (no JSON written)
+             seed: int = 0, # random seed for the small jitter
+            ) -> Path:
+    "Write a synthetic run folder in the contract's format (for tests and the report's example)"
+    run_dir, rng, classes = Path(run_dir), np.random.default_rng(seed), ["a", "b", "c", "d"]
+    (run_dir / "layers").mkdir(parents=True, exist_ok=True)
+    failed, states = set(failed), {}
     for layer in range(n_layers):
-        honest = 1 / 3 + 0.4 * np.exp(-((layer - peak) ** 2) / 2)
+        if layer in failed:
+            states[str(layer)] = dict(status="failed", notebook=f"layers/layer_{layer:02d}.ipynb", json=None,
+                                      error="ValueError: layer_%02d.npy: checksum mismatch\nTraceback ..." % layer, seconds=1.0)
+            continue
+        honest = 0.36 + 0.45 * np.exp(-((layer - peak) ** 2) / 2)
         results = []
         for probe in ("mlp", "logreg"):
-            for protocol, acc in (("seed", 0.97 + 0.01 * rng.random() if leakage else honest + 0.03), ("speaker", honest)):
-                metric = lambda v: dict(value=v, ci_low=max(0, v - 0.05), ci_high=min(1, v + 0.05))
-                correct = int(round(acc * 30))
-                results.append(dict(probe=probe, protocol=protocol, optimistic=protocol == "seed", n_test=90,
-                    metrics={m: metric(acc) for m in METRICS}, chance={m: 1 / 3 for m in METRICS},
-                    per_class_recall={c: float(np.clip(acc + 0.1 * (i - 1), 0, 1)) for i, c in enumerate(classes)}, classes=classes,
-                    confusion=[[correct if i == j else (30 - correct) // 2 for j in range(3)] for i in range(3)],
-                    excluded=dict(unknown_speaker=12 if protocol == "speaker" else 0, classes=[]), curves=[], notes=[]))
-        (Path(run_dir) / "layers" / f"layer_{layer:02d}.json").write_text(json.dumps(dict(layer=layer, classes=classes, results=results)))
-    (Path(run_dir) / "sweep.json").write_text(json.dumps(dict(cache="fake", params={}, manifest=dict(model="fake-model", corpus="fake-corpus",
-        key=dict(corpus_fingerprint="0123", dtype="fp32", pooling="mean")), layers={str(l): dict(status="done") for l in range(n_layers)})))
-    return Path(run_dir)
+            shift = 0.0 if probe == "mlp" else -0.04
+            seed_target = 0.97 + 0.015 * rng.random() if leakage else honest + 0.02
+            results.append(_fake_result(probe, "seed", seed_target + shift / 2, [30, 26, 24, 12], classes, rng,
+                                        dict(unknown_speaker=0, classes=[])))
+            results.append(_fake_result(probe, "speaker", honest + shift, [120, 100, 90], classes[:3], rng,
+                                        dict(unknown_speaker=60, classes=["d"])))
+        (run_dir / "layers" / f"layer_{layer:02d}.json").write_text(json.dumps(
+            dict(layer=layer, n_items=370, classes=classes, results=results, params_key="fake")))
+        states[str(layer)] = dict(status="done", notebook=f"layers/layer_{layer:02d}.ipynb", json=f"layers/layer_{layer:02d}.json",
+                                  error=None, seconds=2.0)
+    manifest = dict(model="fake/hubert-tiny", corpus="fake-corpus", classes=classes, n_items=370, num_layers=n_layers,
+                    counts=dict(items=372, ok=370, errors=2), created="2026-01-01T00:00:00",
+                    key=dict(model="fake/hubert-tiny", revision="local", config_sha="c0ffee", weights_sha="beef",
+                             pooling="mean", dtype="fp32", corpus="fake-corpus", corpus_fingerprint="0123abcd", n_items=370))
+    (run_dir / "sweep.json").write_text(json.dumps(dict(cache="fake-cache", manifest=manifest, layers=states,
+        params=dict(probes=["mlp", "logreg"], protocols=["seed", "speaker"], seeds=[42]))))
+    return run_dir
 
-# %% ../nbs/04_report.ipynb #c010
-def _protocol_name(protocol: str) -> str: return f"{protocol} (optimistic)" if protocol == "seed" else protocol
+# %% ../nbs/04_report.ipynb #c016
+def _palette() -> dict: return dict(zip(HONESTY, sns.color_palette("colorblind", len(HONESTY))))
 
-def plot_layer_curves(table: pd.DataFrame, metric: str = "accuracy") -> plt.Figure:
+def _protocols_in(rows: pd.DataFrame) -> list[str]:
+    "Protocols present, optimistic first so the honest lines are drawn on top"
+    return sorted(set(rows.protocol), key=lambda p: -HONESTY.index(p) if p in HONESTY else -len(HONESTY))
+
+def _curve(rows: pd.DataFrame, layers: list[int]) -> pd.DataFrame:
+    "One line's rows over every layer of the run (NaN where a layer has no result, so lines break there)"
+    return rows.set_index("layer").reindex(layers).rename_axis("layer").reset_index()
+
+def _chance_lines(ax, rows: pd.DataFrame, palette: dict, tolerance: float = 0.01):
+    "Dotted chance line(s), labelled for the legend: protocols whose chance levels lie within `tolerance` share one line"
+    chances = rows.groupby("protocol").chance.median().dropna().sort_values()
+    groups = []
+    for protocol, value in chances.items():
+        if groups and value - groups[-1][-1][1] <= tolerance: groups[-1].append((protocol, value))
+        else: groups.append([(protocol, value)])
+    for group in groups:
+        names, value = [p for p, _ in group], float(np.mean([v for _, v in group]))
+        ax.axhline(value, color=palette.get(names[0], "0.45") if len(names) == 1 else "0.45", lw=1.2, ls=":", zorder=1,
+                   label="chance" if len(groups) == 1 else f"chance ({', '.join(names)})")
+
+def _mark_failed(ax, failed: Iterable[int]):
+    for layer in failed:
+        ax.axvspan(layer - 0.5, layer + 0.5, color="0.85", zorder=0)
+        ax.annotate("failed", (layer, 0.02), xycoords=("data", "axes fraction"), ha="center", va="bottom", fontsize=8, color="0.35", rotation=90)
+
+# %% ../nbs/04_report.ipynb #c017
+def plot_layer_curves(table: pd.DataFrame, # from `collect_results`
+                      metric: str = "accuracy", # one of METRICS
+                      failed: Iterable[int] = (), # failed layers to shade
+                     ) -> plt.Figure:
     "Metric per layer with CI bands, a line per protocol, a panel per probe, best layers starred, chance lines"
-    rows = table[table.metric == metric]
-    probes = sorted(rows.probe.unique())
-    fig, axes = plt.subplots(1, len(probes), figsize=(6.2 * len(probes), 4.2), squeeze=False, sharey=True)
-    palette = dict(zip(HONESTY, sns.color_palette("colorblind", len(HONESTY))))
+    rows, palette, failed = table[table.metric == metric], _palette(), sorted(failed)
+    probes, layers = sorted(rows.probe.unique()), sorted(set(rows.layer.astype(int)) | set(failed))
+    layers = list(range(min(layers), max(layers) + 1))
+    with sns.axes_style("whitegrid"):
+        fig, axes = plt.subplots(1, len(probes), figsize=(5.8 * len(probes) + 1.6, 4.2), squeeze=False, sharey=True)
     for ax, probe in zip(axes[0], probes):
-        for protocol in [p for p in reversed(HONESTY) if p in set(rows.protocol)]:
-            line = rows[(rows.probe == probe) & (rows.protocol == protocol)].sort_values("layer")
-            if line.empty: continue
-            color = palette[protocol]
-            ax.plot(line.layer, line.value, marker="o", ms=4, color=color, ls="--" if protocol == "seed" else "-", label=_protocol_name(protocol))
-            ax.fill_between(line.layer, line.ci_low, line.ci_high, color=color, alpha=0.18)
+        panel = rows[rows.probe == probe]
+        _mark_failed(ax, failed)
+        for protocol in _protocols_in(panel):
+            line, color = _curve(panel[panel.protocol == protocol], layers), palette.get(protocol)
+            ax.plot(line.layer, line.value, marker="o", ms=4, color=color, ls="--" if protocol == "seed" else "-",
+                    label=protocol_label(protocol), zorder=3)
+            ax.fill_between(line.layer, line.ci_low, line.ci_high, color=color, alpha=0.18, lw=0, zorder=2)
             best = line.loc[line.value.idxmax()]
-            ax.plot(best.layer, best.value, marker="*", ms=16, color=color, mec="black", zorder=5)
+            ax.plot(best.layer, best.value, marker="*", ms=15, color=color, mec="black", zorder=5, ls="none")
             ax.annotate(f"L{int(best.layer)}", (best.layer, best.value), textcoords="offset points", xytext=(6, 6), fontsize=9, color=color)
-            ax.axhline(line.chance.mean(), color=color, lw=0.8, ls=":", alpha=0.8)
-        ax.set(title=f"{probe}", xlabel="layer (0 = CNN/embedding output)", ylabel=metric.replace("_", " "), ylim=(0, 1.02))
-        ax.set_xticks(sorted(rows.layer.unique()))
-        ax.grid(alpha=0.3)
-    axes[0][-1].legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=9, title="protocol\n(dotted: chance)")
-    fig.suptitle(f"Accent information per layer: {metric.replace('_', ' ')} with 95% CI", y=1.02)
-    fig.tight_layout()
+        _chance_lines(ax, panel, palette)
+        ax.set(title=f"{probe} probe", xlabel="layer (0 = CNN/embedding output)", ylabel=metric.replace("_", " "), ylim=(0, 1.02),
+               xlim=(layers[0] - 0.5, layers[-1] + 0.5), xticks=layers)
+    handles, names = axes[0][0].get_legend_handles_labels()
+    handles.append(plt.Line2D([], [], marker="*", ms=12, color="0.5", mec="black", ls="none")); names.append("best layer")
+    fig.legend(handles, names, loc="center right", fontsize=9, title="protocol\n(band: 95% CI)", frameon=False)
+    fig.suptitle(f"Accent information per layer: {metric.replace('_', ' ')} with 95% CI")
+    fig.tight_layout(rect=(0, 0, 1 - 1.6 / fig.get_figwidth(), 1))
     return fig
 
-# %% ../nbs/04_report.ipynb #c013
-def recall_table(run_dir: str | Path, probe: str, protocol: str) -> pd.DataFrame:
-    "Per-class recall, layers as rows and classes as columns"
-    rows = {layer: r["per_class_recall"] for layer, res in layer_results(run_dir).items() for r in res["results"]
-            if r["probe"] == probe and r["protocol"] == protocol}
-    return pd.DataFrame.from_dict(rows, orient="index").sort_index().rename_axis("layer")
+# %% ../nbs/04_report.ipynb #c020
+def _tidy_ticks(ax):
+    "Horizontal row labels; class names slanted so long ones do not collide"
+    ax.tick_params(axis="y", rotation=0)
+    plt.setp(ax.get_xticklabels(), rotation=30, ha="right", rotation_mode="anchor")
 
 def plot_recall_heatmap(run_dir: str | Path, probe: str, protocol: str) -> plt.Figure:
     "Heatmap of per-class recall x layer"
     recall = recall_table(run_dir, probe, protocol)
-    fig, ax = plt.subplots(figsize=(1.1 * recall.shape[1] + 2.5, 0.35 * recall.shape[0] + 1.8))
+    layers = set(recall.index) | set(layer_failures(run_dir))
+    recall = recall.reindex(range(min(layers), max(layers) + 1)).rename_axis("layer")  # a failed layer stays a blank row
+    fig, ax = plt.subplots(figsize=(1.0 * recall.shape[1] + 3, 0.38 * recall.shape[0] + 1.9))
     sns.heatmap(recall, annot=True, fmt=".2f", cmap="viridis", vmin=0, vmax=1, ax=ax, cbar_kws=dict(label="recall"))
-    ax.set(title=f"Per-class recall by layer ({probe}, {_protocol_name(protocol)})", xlabel="class")
+    ax.set(title=f"Per-class recall by layer\n({probe}, {protocol_label(protocol)})", xlabel="class", ylabel="layer")
+    _tidy_ticks(ax)
     fig.tight_layout()
     return fig
 
 def plot_confusion(run_dir: str | Path, layer: int, probe: str, protocol: str) -> plt.Figure:
     "Row-normalised confusion matrix of one layer (counts annotated)"
-    r = next(r for r in layer_results(run_dir)[layer]["results"] if r["probe"] == probe and r["protocol"] == protocol)
-    counts = np.asarray(r["confusion"], dtype=float)
-    fig, ax = plt.subplots(figsize=(0.9 * len(r["classes"]) + 2.5, 0.8 * len(r["classes"]) + 1.8))
-    sns.heatmap(counts / np.maximum(counts.sum(1, keepdims=True), 1), annot=counts.astype(int), fmt="d", cmap="Blues", vmin=0, vmax=1,
-                xticklabels=r["classes"], yticklabels=r["classes"], ax=ax, cbar_kws=dict(label="share of true class"))
-    ax.set(title=f"Layer {layer}: confusion ({probe}, {_protocol_name(protocol)})", xlabel="predicted", ylabel="true")
+    counts = confusion_table(run_dir, layer, probe, protocol)
+    share = counts.div(counts.sum(1).clip(lower=1), axis=0)
+    n = len(counts)
+    fig, ax = plt.subplots(figsize=(0.85 * n + 3, 0.75 * n + 2))
+    sns.heatmap(share, annot=counts.values, fmt="d", cmap="Blues", vmin=0, vmax=1, ax=ax, cbar_kws=dict(label="share of true class"))
+    ax.set(title=f"Layer {layer}: confusion\n({probe}, {protocol_label(protocol)})", xlabel="predicted", ylabel="true")
+    _tidy_ticks(ax)
     fig.tight_layout()
     return fig
 
-# %% ../nbs/04_report.ipynb #c016
-def layer_analysis_figure(table: pd.DataFrame, path: str | Path | None = None, probe: str = "mlp") -> plt.Figure:
+# %% ../nbs/04_report.ipynb #c023
+def layer_analysis_figure(table: pd.DataFrame, # from `collect_results`
+                          path: str | Path | None = None, # save here at `dpi` (PNG)
+                          probe: str = "mlp", # the original's probe; the first probe run if absent
+                          failed: Iterable[int] = (), # failed layers to shade
+                          dpi: int = 300,
+                         ) -> plt.Figure:
     "Original-style figure: accuracy per layer, best layer marked; saved at 300 dpi to `path`"
-    rows = table[(table.metric == "accuracy") & (table.probe == (probe if probe in set(table.probe) else table.probe.iloc[0]))]
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    for protocol in [p for p in ("seed", most_honest(rows.protocol)) if p in set(rows.protocol)][: 2 if most_honest(rows.protocol) != "seed" else 1]:
-        line = rows[rows.protocol == protocol].sort_values("layer")
+    probe = probe if probe in set(table.probe) else sorted(table.probe)[0]
+    rows, palette, failed = table[(table.metric == "accuracy") & (table.probe == probe)], _palette(), sorted(failed)
+    layers = sorted(set(rows.layer.astype(int)) | set(failed))
+    layers = list(range(min(layers), max(layers) + 1))
+    with sns.axes_style("whitegrid"):
+        fig, ax = plt.subplots(figsize=(8, 4.5))
+    _mark_failed(ax, failed)
+    for protocol in dict.fromkeys(p for p in ("seed", most_honest(rows.protocol)) if p in set(rows.protocol)):
+        line, color = _curve(rows[rows.protocol == protocol], layers), palette.get(protocol)
         best = line.loc[line.value.idxmax()]
-        ax.plot(line.layer, line.value, marker="o", ls="--" if protocol == "seed" else "-", label=f"{_protocol_name(protocol)}")
-        ax.axvline(best.layer, color=ax.lines[-1].get_color(), alpha=0.4, lw=1)
-        ax.annotate(f"best: layer {int(best.layer)} ({best.value:.3f})", (best.layer, best.value), textcoords="offset points", xytext=(5, -14))
-    ax.set(xlabel="HuBERT layer", ylabel="accuracy", title="Accent identification accuracy per layer", ylim=(0, 1.02))
-    ax.set_xticks(sorted(rows.layer.unique())); ax.grid(alpha=0.3); ax.legend()
+        ax.plot(line.layer, line.value, marker="o", color=color, ls="--" if protocol == "seed" else "-", label=protocol_label(protocol))
+        ax.fill_between(line.layer, line.ci_low, line.ci_high, color=color, alpha=0.15, lw=0)
+        ax.axvline(best.layer, color=color, alpha=0.5, lw=1)
+        ax.plot(best.layer, best.value, marker="*", ms=16, color=color, mec="black", ls="none")
+        ax.annotate(f"best: layer {int(best.layer)} ({best.value:.3f})", (best.layer, best.value), textcoords="offset points",
+                    xytext=(0, 12) if best.value < 0.85 else (10, -18), ha="center" if best.value < 0.85 else "left", color=color, fontsize=10)
+    _chance_lines(ax, rows[rows.protocol.isin(["seed", most_honest(rows.protocol)])], palette)
+    ax.set(xlabel="HuBERT layer (0 = CNN/embedding output)", ylabel="accuracy", ylim=(0, 1.02), xticks=layers,
+           title=f"Accent identification accuracy per layer ({probe} probe, 95% CI)", xlim=(layers[0] - 0.5, layers[-1] + 0.5))
+    ax.legend(loc="best", frameon=True, fontsize=9)
     fig.tight_layout()
-    if path: fig.savefig(path, dpi=300)
+    if path: fig.savefig(path, dpi=dpi)
     return fig
 
-# %% ../nbs/04_report.ipynb #c019
-def interpret(table: pd.DataFrame, probe: str | None = None, metric: str = "accuracy",
+# %% ../nbs/04_report.ipynb #c026
+CONTEXT = ("For context, not a result of this run: layer-wise studies of English accents find accent information strongest "
+           "around layer 9 of 12-layer base models (Yang et al. 2023, arXiv 2306.06524), and layer-wise analyses of "
+           "self-supervised speech models (Pasad et al., arXiv 2107.04734 and 2211.03929) show that different properties peak "
+           "at different depths and that one good layer often matches a learned weighted sum of layers.")
+
+def _layers_text(layers: list[int]) -> str:
+    return ("layer " if len(layers) == 1 else "layers ") + ", ".join(map(str, layers))
+
+def _reach(line: pd.DataFrame, best: pd.Series) -> list[int]:
+    "Other layers whose interval reaches the best layer's"
+    others = line[(line.layer != best.layer) & line.value.notna()]
+    return sorted(others[others.ci_high >= best.ci_low].layer.astype(int))
+
+def _best_sentences(line: pd.DataFrame, probe: str, protocol: str, metric: str) -> tuple[list[str], pd.Series, list[int]]:
+    "Best layer, CI against chance, and the layers it cannot be told apart from"
+    best = line.loc[line.value.idxmax()]
+    layer, name = int(best.layer), metric.replace("_", " ")
+    text = [f"With the {probe} probe under the {protocol_label(protocol)} protocol, the best layer is {layer}: {name} "
+            f"{best.value:.3f} (95% CI {best.ci_low:.3f} to {best.ci_high:.3f}; chance {best.chance:.3f})."]
+    if np.isnan(best.ci_low): text.append("No interval was reported, so the difference from chance and from other layers is not measured.")
+    elif best.ci_low > best.chance: text.append("Its interval lies above chance.")
+    elif best.ci_high <= best.chance: text.append("Its interval does not rise above chance: this run does not show that the layer carries accent information.")
+    else: text.append("Its interval reaches down to chance: this run does not show that the layer carries accent information.")
+    reach = _reach(line, best) if not np.isnan(best.ci_low) else []
+    neighbours = [l for l in (layer - 1, layer + 1) if l in set(line.dropna(subset=["value"]).layer)]
+    if not np.isnan(best.ci_low):
+        close = [l for l in neighbours if l in reach]
+        text.append((f"The intervals of neighbouring {_layers_text(close)} overlap it" if close else
+                     f"Its interval is clear of its neighbours ({_layers_text(neighbours)})" if neighbours else "It has no scored neighbours")
+                    + (f"; in all, {len(reach)} of {len(line.dropna(subset=['value'])) - 1} other layers reach it, so the data do not "
+                       f"single out one layer among {_layers_text(sorted(reach + [layer]))}." if reach else
+                       "; no other layer has an interval reaching it, so this layer stands out."))
+    return text, best, reach
+
+def _leakage_sentences(rows: pd.DataFrame, honest: str, line: pd.DataFrame, best: pd.Series, reach: list[int]) -> list[str]:
+    "Compare the most honest curve with the most optimistic protocol run, and their best layers"
+    reference = next((p for p in reversed(HONESTY) if p in set(rows.protocol) and p != honest), None)
+    if reference is None: return []
+    other = rows[rows.protocol == reference].sort_values("layer")
+    common = sorted(set(other.dropna(subset=["value"]).layer) & set(line.dropna(subset=["value"]).layer))
+    gap = other.set_index("layer").value[common].mean() - line.set_index("layer").value[common].mean()
+    spread, level = other.value.max() - other.value.min(), other.value.mean()
+    near_chance = np.where(line.ci_low.notna(), line.ci_low <= line.chance, line.value - line.chance < 0.05).mean() > 0.5
+    name, cause = protocol_label(reference), ("speaker leakage or selection on the test split" if honest == "speaker" else
+                                              "selection optimism (neither protocol separates speakers)")
+    text = [f"Under the {name} protocol {best.metric.replace('_', ' ')} ranges {other.value.min():.3f} to {other.value.max():.3f} "
+            f"across layers, on average {abs(gap):.3f} {'above' if gap >= 0 else 'below'} the {honest} protocol."]
+    if honest == "speaker" and spread <= 0.1 and level >= 0.8 and gap > 0.15:
+        text.append("That curve is flat and high while the speaker-disjoint curve is far lower"
+                    + (" and near chance at most layers" if near_chance else "")
+                    + ": the signature of speaker leakage. The optimistic numbers mostly measure who is speaking, not their accent.")
+    elif gap > 0.15: text.append(f"A gap that large points to {cause}: the optimistic numbers overstate what a layer carries.")
+    elif gap > 0.05: text.append(f"A modest gap: some {cause}.")
+    else: text.append(f"The two protocols agree within {abs(gap):.3f} on average: little sign of {cause.split(' or ')[0]}.")
+    other_best = other.loc[other.value.idxmax()]
+    if other.value.max() - other.value.min() < 1e-9 or len(_reach(other, other_best)) == other.value.notna().sum() - 1:
+        text.append(f"The {name} curve is too flat to single out a layer (the interval of every other layer reaches its peak at {int(other_best.layer)}).")
+    elif int(other_best.layer) == int(best.layer): text.append(f"Both protocols put the best layer at {int(best.layer)}.")
+    else:
+        text.append(f"The protocols disagree on the best layer ({reference}: {int(other_best.layer)}, {honest}: {int(best.layer)})"
+                    + ("; the honest intervals do not separate the two." if int(other_best.layer) in reach else f"; go by {honest}."))
+    return text
+
+def interpret(table: pd.DataFrame, # from `collect_results`
+              probe: str | None = None, # probe to read; default mlp if run
+              metric: str = "accuracy", # one of METRICS
               context: bool = True, # end with what published work found (for orientation, not as a result)
              ) -> str:
     "A short plain reading of the results, computed from the numbers"
-    probe = probe or ("mlp" if "mlp" in set(table.probe) else table.probe.iloc[0])
+    probe = probe or featured(table, metric=metric)["probe"]
     rows = table[(table.metric == metric) & (table.probe == probe)]
     honest = most_honest(rows.protocol)
     line = rows[rows.protocol == honest].sort_values("layer")
-    best = line.loc[line.value.idxmax()]
-    chance = float(best.chance)
-    ties = line[line.ci_high >= best.ci_low].layer.astype(int).tolist()
-    text = [f"**{probe}, {_protocol_name(honest)} protocol**: the best layer is **{int(best.layer)}** with {metric.replace('_', ' ')} "
-            f"{best.value:.3f} (95% CI {best.ci_low:.3f}-{best.ci_high:.3f}; chance {chance:.3f})."]
-    text.append("Its confidence interval lies above chance." if best.ci_low > chance else
-                "Its confidence interval reaches down to chance: this layer is not shown to carry the label information.")
-    if len(ties) > 1: text.append(f"Layers {', '.join(map(str, ties))} are within the best layer's interval: the data do not single out one layer among them.")
-    if honest != "seed" and "seed" in set(rows.protocol):
-        seed = rows[rows.protocol == "seed"].sort_values("layer")
-        seed_best = seed.loc[seed.value.idxmax()]
-        gap, spread = seed.value.mean() - line.value.mean(), seed.value.max() - seed.value.min()
-        text.append(f"On the original protocol (random split, best epoch chosen on the test split: optimistic) accuracy ranges "
-                    f"{seed.value.min():.3f}-{seed.value.max():.3f} across layers, best at layer {int(seed_best.layer)}.")
-        if gap > 0.15 and spread < 0.1 and seed.value.mean() > 0.8:
-            text.append(f"That curve is flat and high while the {honest} curve is {gap:.2f} lower on average: the signature of "
-                        "speaker leakage. The optimistic numbers mostly measure who is speaking, not their accent.")
-        elif gap > 0.15:
-            text.append(f"The {honest} protocol is {gap:.2f} lower on average: part of the optimistic number is speaker or selection leakage.")
-        else: text.append(f"The two protocols agree within {abs(gap):.2f} on average: little sign of speaker leakage.")
-        if int(seed_best.layer) != int(best.layer) and best.ci_low > chance:
-            text.append(f"The protocols disagree on the best layer ({int(seed_best.layer)} vs {int(best.layer)}); trust the {honest} one.")
-    if context: text.append("For context (not a result of this run): layer-wise studies of English accents find accent information strongest "
-                "around layer 9 of base models (Yang et al. 2023, arXiv 2306.06524), and one good layer often matches a learned "
-                "weighted sum of layers (Pasad et al., arXiv 2107.04734, 2211.03929).")
+    text, best, reach = _best_sentences(line, probe, honest, metric)
+    if honest != "speaker":
+        text.append(f"No speaker-disjoint protocol was run: {protocol_label(honest)} splits can put clips of one speaker on both sides, "
+                    "so these numbers may measure who is speaking as well as their accent.")
+    text += _leakage_sentences(rows, honest, line, best, reach)
+    if context: text.append(CONTEXT)
     return " ".join(text)
 
-# %% ../nbs/04_report.ipynb #c022
-def _git_commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=Path(__file__).parent if "__file__" in globals() else None, timeout=10)
-        return out.stdout.strip() or "unknown"
-    except Exception: return "unknown"
+# %% ../nbs/04_report.ipynb #c030
+def _git_commit(*folders: Path) -> str:
+    "Short commit of the first folder inside a git work tree (+dirty if it has changes), else 'unknown'"
+    for folder in folders:
+        try:
+            run = lambda *args: subprocess.run(["git", *args], capture_output=True, text=True, cwd=folder, timeout=10)
+            commit = run("rev-parse", "--short", "HEAD")
+            if commit.returncode == 0 and commit.stdout.strip():
+                dirty = run("status", "--porcelain", "--untracked-files=no").stdout.strip()
+                return commit.stdout.strip() + ("+dirty" if dirty else "")
+        except (OSError, subprocess.SubprocessError): continue
+    return "unknown"
+
+def _version(distribution: str) -> str:
+    "Installed version of a distribution, read from its metadata (no import, so no import-time warnings)"
+    try: return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError: return "not installed"
+
+def _package_dir() -> Path: return Path(importlib.util.find_spec("indic_probe").origin).parent
+
+def _short(value) -> str:
+    "A key value as one short table cell"
+    if isinstance(value, (list, tuple)): return ", ".join(map(str, value))
+    if isinstance(value, dict): return ", ".join(f"{k}={_short(v)}" for k, v in sorted(value.items()))
+    return str(value)
 
 def provenance(run_dir: str | Path) -> dict:
-    "What made this run: model, corpus, cache key, versions, git commit, date, failed layers"
-    import torch, sklearn, indic_probe
-    state = json.loads((Path(run_dir) / "sweep.json").read_text()) if (Path(run_dir) / "sweep.json").exists() else {}
-    manifest = state.get("manifest", {})
-    key = manifest.get("key", {})
-    try: import transformers; tv = transformers.__version__
-    except ImportError: tv = "not installed"
-    return {"model": manifest.get("model", "unknown"), "model revision": key.get("revision", "unknown"),
-            "weights sha": key.get("weights_sha", "unknown"), "corpus": manifest.get("corpus", "unknown"),
-            "corpus fingerprint": key.get("corpus_fingerprint", "unknown"),
-            "items (ok / all)": f"{manifest.get('counts', {}).get('ok', '?')} / {manifest.get('counts', {}).get('items', '?')}",
-            "pooling": key.get("pooling", "unknown"), "dtype": key.get("dtype", "unknown"),
-            "probes / protocols / seeds": f"{state.get('params', {}).get('probes', '?')} / {state.get('params', {}).get('protocols', '?')} / {state.get('params', {}).get('seeds', '?')}",
-            "failed layers": ", ".join(l for l, r in state.get("layers", {}).items() if r.get("status") == "failed") or "none",
-            "indic_probe": indic_probe.__version__, "torch": torch.__version__, "transformers": tv, "scikit-learn": sklearn.__version__,
-            "git commit": _git_commit(), "date": time.strftime("%Y-%m-%d %H:%M")}
+    "What made this run: model, corpus, cache key, probe settings, versions, git commit, date, failed layers"
+    import indic_probe
+    state = read_sweep(run_dir)
+    manifest, params = state.get("manifest", {}), state.get("params", {})
+    key, counts, statuses = manifest.get("key", {}), manifest.get("counts", {}), [s.get("status") for s in state.get("layers", {}).values()]
+    failed = layer_failures(run_dir)
+    info = {"run folder": str(Path(run_dir).resolve()), "model": manifest.get("model", key.get("model", "unknown")),
+            "corpus": manifest.get("corpus", key.get("corpus", "unknown")), "corpus fingerprint": key.get("corpus_fingerprint", "unknown"),
+            "items (ok / all)": f"{counts.get('ok', manifest.get('n_items', '?'))} / {counts.get('items', '?')}",
+            "classes": _short(manifest.get("classes", "unknown"))}
+    info.update({f"cache key: {k}": _short(v) for k, v in key.items() if k not in ("model", "corpus", "corpus_fingerprint")})
+    info.update({f"probe setting: {k}": _short(v) for k, v in params.items() if k not in ("cache", "out_dir", "threads", "jobs")})
+    info.update({"layers done / failed": f"{sum(s in ('done', 'skipped') for s in statuses)} / {len(failed)}",
+                 "failed layers": ", ".join(map(str, failed)) or "none",
+                 "indic_probe": indic_probe.__version__, **{name: _version(name) for name in ("torch", "transformers", "scikit-learn")},
+                 "extracted with": _short(manifest.get("versions", "unknown")),
+                 "extracted on": manifest.get("created", "unknown"),
+                 "git commit": _git_commit(Path.cwd(), _package_dir()), "report date": time.strftime("%Y-%m-%d %H:%M %Z")})
+    return info
 
-# %% ../nbs/04_report.ipynb #c024
+# %% ../nbs/04_report.ipynb #c033
+def render_html(notebook: str | Path, # executed notebook
+                html: str | Path | None = None, # output; default: next to the notebook
+               ) -> Path:
+    "Self-contained HTML of an executed notebook (no code cells, images embedded)"
+    import nbformat
+    from nbconvert import HTMLExporter
+    notebook = Path(notebook)
+    html = Path(html) if html else notebook.with_suffix(".html")
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True)
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4), resources=dict(metadata=dict(name="indic_probe report")))
+    html.write_text(body, encoding="utf-8")
+    return html
+
 def build_report(run_dir: str | Path, # run folder made by `indic-probe sweep`
-                 timeout: float = 600, # seconds allowed for the report notebook
+                 timeout: float = 600, # seconds allowed per report notebook cell
+                 notebook: str | Path | None = None, # report notebook to execute; default `pipeline_notebook('report')`
                 ) -> Path:
     "results.csv, layer_analysis.png (300 dpi), report.ipynb (papermill) and self-contained report.html; returns report.ipynb"
-    import papermill, nbformat
-    from nbconvert import HTMLExporter
+    import papermill
+    from indic_probe.sweep import pipeline_notebook # imported here so that reading results does not load torch
     run_dir = Path(run_dir).resolve()
     table = collect_results(run_dir)
-    matplotlib.use("Agg")
-    plt.close(layer_analysis_figure(table, run_dir / "layer_analysis.png"))
+    plt.close(layer_analysis_figure(table, run_dir / "layer_analysis.png", failed=layer_failures(run_dir)))
     output = run_dir / "report.ipynb"
-    papermill.execute_notebook(str(pipeline_notebook("report")), str(output), parameters=dict(run_dir=str(run_dir)),
-                               kernel_name="python3", execution_timeout=int(timeout), progress_bar=False, cwd=str(run_dir))
-    html, _ = HTMLExporter(exclude_input=True).from_notebook_node(nbformat.read(output, as_version=4))
-    (run_dir / "report.html").write_text(html, encoding="utf-8")
+    try: papermill.execute_notebook(str(notebook or pipeline_notebook("report")), str(output), parameters=dict(run_dir=str(run_dir)),
+                                    kernel_name="python3", execution_timeout=int(timeout), progress_bar=False, cwd=str(run_dir))
+    except Exception:
+        if output.exists(): render_html(output, run_dir / "report.html")
+        raise
+    render_html(output, run_dir / "report.html")
     return output

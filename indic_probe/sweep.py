@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_sweep.ipynb #c002
 from __future__ import annotations
-import fcntl, hashlib, json, os, subprocess, sys, time
+import fcntl, hashlib, importlib.util, json, os, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,10 +74,11 @@ def ensure_cache(cache: str | Path, # cache folder
 def pipeline_notebook(name: str, # 'layer_probe' or 'report'
                      ) -> Path:
     "Path of a papermill notebook: the copy installed in the package, else the repo's nbs/pipeline"
-    package = Path(__file__).parent if "__file__" in globals() else Path.cwd().parent / "indic_probe"
-    for folder in (package / "pipeline", package.parent / "nbs" / "pipeline"):
+    package = Path(importlib.util.find_spec("indic_probe").origin).parent
+    candidates = [package / "pipeline", package.parent / "nbs" / "pipeline", Path.cwd() / "nbs" / "pipeline"]
+    for folder in candidates:
         if (folder / f"{name}.ipynb").exists(): return folder / f"{name}.ipynb"
-    raise FileNotFoundError(f"pipeline notebook {name}.ipynb not found in {package / 'pipeline'}; reinstall indic_probe")
+    raise FileNotFoundError(f"pipeline notebook {name}.ipynb not found in {', '.join(map(str, candidates))}; reinstall indic_probe")
 
 _KERNEL_START_FAILURES = ("Kernel didn't respond", "Kernel died before replying", "ZMQError", "Address already in use")
 
@@ -96,7 +97,7 @@ def execute_notebook(notebook: Path, output: Path, params: dict, timeout: float,
         errors = [l for l in lines if "Error" in l or "Exception" in l]
         return (errors[-1] if errors else lines[-1] if lines else f"papermill exited {proc.returncode}")[-500:]
 
-# %% ../nbs/03_sweep.ipynb #c014
+# %% ../nbs/03_sweep.ipynb #c015
 def run_sweep(cache: str | Path, # cache folder made by `extract`
               out: str | Path, # run folder
               layers: str | list[int] | None = None, # '0-12', '3,9', ...; None = all

@@ -1,0 +1,61 @@
+"The report stage with real papermill and nbconvert, on a synthetic run folder in the contract's format."
+import html, json, re
+from pathlib import Path
+import pandas as pd, pytest
+from PIL import Image
+from indic_probe.report import build_report, collect_results, fake_run, interpret
+from indic_probe.sweep import pipeline_notebook
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCE_NOTEBOOK = REPO / "nbs" / "pipeline" / "report.ipynb"  # the source, not the copy `make export` puts in the package
+
+@pytest.fixture(scope="module")
+def reported(tmp_path_factory):
+    "A leaky fake run (layer 4 failed) reported end to end"
+    run = fake_run(tmp_path_factory.mktemp("report") / "run", n_layers=6, peak=3, leakage=True, failed=[4])
+    return run, build_report(run, timeout=120, notebook=SOURCE_NOTEBOOK)
+
+def test_build_report_writes_every_output(reported):
+    run, notebook = reported
+    assert notebook == run / "report.ipynb"
+    for name in ["results.csv", "report.ipynb", "report.html", "layer_analysis.png"]:
+        assert (run / name).stat().st_size > 0, name
+    results = pd.read_csv(run / "results.csv")
+    assert set(results.layer) == {0, 1, 2, 3, 5} and set(results.protocol) == {"seed", "speaker"}
+    assert len(results) == 5 * 2 * 2 * 3
+    image = Image.open(run / "layer_analysis.png")
+    assert round(image.info["dpi"][0]) == 300 and image.size == (2400, 1350)
+
+def test_html_is_self_contained_and_says_what_it_found(reported):
+    run, _ = reported
+    page = (run / "report.html").read_text(encoding="utf-8")
+    images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+    assert len(images) >= 4 and all(len(i) > 5000 for i in images)  # main figure, heatmap, confusion, balanced accuracy
+    assert not re.search(r'<img[^>]+src="(?!data:)', page)  # no image refers to a file beside the page
+    text = html.unescape(page)
+    assert "seed (optimistic)" in text and "Example only" not in text
+    reading = interpret(collect_results(run, write=False), context=False)
+    for sentence in re.split(r"(?<=\.) ", reading):
+        assert sentence in text, sentence
+    assert "signature of speaker leakage" in text and "the best layer is 3" in text
+    assert "layer 4: ValueError: layer_04.npy: checksum mismatch" in text  # failed layers listed
+    assert "Protocols explained" in text and "arXiv 2306.06524" in text
+
+def test_report_notebook_ran_with_the_run_folder(reported):
+    run, notebook = reported
+    cells = json.loads(notebook.read_text())["cells"]
+    injected = [c for c in cells if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert len(injected) == 1 and str(run) in "".join(injected[0]["source"])
+    assert not [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
+
+def test_report_notebook_runs_on_its_defaults(tmp_path):
+    "With no run_dir the notebook reports a synthetic example, labelled as such"
+    import papermill
+    out = tmp_path / "example.ipynb"
+    papermill.execute_notebook(str(SOURCE_NOTEBOOK), str(out), kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
+                               execution_timeout=120)
+    assert "Example only" in out.read_text()
+
+def test_pipeline_notebook_is_found():
+    assert pipeline_notebook("report").name == "report.ipynb"
+    assert pipeline_notebook("layer_probe").name == "layer_probe.ipynb"
