@@ -340,8 +340,9 @@ def _leakage_sentences(rows: pd.DataFrame, honest: str, line: pd.DataFrame, best
     near_chance = np.where(line.ci_low.notna(), line.ci_low <= line.chance, line.value - line.chance < 0.05).mean() > 0.5
     name, cause = protocol_label(reference), ("speaker leakage or selection on the test split" if honest == "speaker" else
                                               "selection optimism (neither protocol separates speakers)")
-    text = [f"Under the {name} protocol {best.metric.replace('_', ' ')} ranges {other.value.min():.3f} to {other.value.max():.3f} "
-            f"across layers, on average {abs(gap):.3f} {'above' if gap >= 0 else 'below'} the {honest} protocol."]
+    low, high, metric_name = other.value.min(), other.value.max(), best.metric.replace('_', ' ')
+    values = f"is {low:.3f} at every layer" if f"{low:.3f}" == f"{high:.3f}" else f"ranges {low:.3f} to {high:.3f} across layers"
+    text = [f"Under the {name} protocol {metric_name} {values}, on average {abs(gap):.3f} {'above' if gap >= 0 else 'below'} the {honest} protocol."]
     if honest == "speaker" and spread <= 0.1 and level >= 0.8 and gap > 0.15:
         text.append("That curve is flat and high while the speaker-disjoint curve is far lower"
                     + (" and near chance at most layers" if near_chance else "")
