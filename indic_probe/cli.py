@@ -148,6 +148,7 @@ def cli(argv: list[str] | None = None) -> int:
     "Run `indic-probe COMMAND [options]` and return the exit code"
     args = build_parser().parse_args(argv)
     from indic_probe.extract import CacheMismatchError, CacheWriteError
+    from indic_probe.report import ReportError
     started = time.time()
     try:
         _validate_choices(args)
@@ -179,7 +180,7 @@ def cli(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError, IndexError, CacheMismatchError) as e:  # bad input: say what to fix
         print(f"indic-probe {args.command}: error: {e}", file=sys.stderr)
         return 2
-    except CacheWriteError as e:
+    except (CacheWriteError, ReportError) as e:
         print(f"indic-probe {args.command}: error: {e}", file=sys.stderr)
         return 1
 

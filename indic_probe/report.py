@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt, seaborn as sns
 __all__ = ['HONESTY', 'METRICS', 'COLUMNS', 'CONTEXT', 'read_sweep', 'layer_results', 'layer_failures', 'collect_results',
            'protocol_label', 'most_honest', 'best_layers', 'featured', 'find_result', 'recall_table', 'confusion_table',
            'exclusions', 'fake_run', 'plot_layer_curves', 'plot_recall_heatmap', 'plot_confusion',
-           'layer_analysis_figure', 'interpret', 'provenance', 'render_html', 'build_report']
+           'layer_analysis_figure', 'interpret', 'provenance', 'render_html', 'ReportError', 'build_report']
 
 # %% ../nbs/04_report.ipynb #c005
 HONESTY = ("speaker", "kfold", "holdout", "seed") # most honest first
@@ -438,21 +438,20 @@ def render_html(notebook: str | Path, # executed notebook
     html.write_text(body, encoding="utf-8")
     return html
 
+class ReportError(RuntimeError):
+    "The report notebook failed; its executed copy and report.html show where"
+
 def build_report(run_dir: str | Path, # run folder made by `indic-probe sweep`
                  timeout: float = 600, # seconds allowed per report notebook cell
                  notebook: str | Path | None = None, # report notebook to execute; default `pipeline_notebook('report')`
                 ) -> Path:
     "results.csv, layer_analysis.png (300 dpi), report.ipynb (papermill) and self-contained report.html; returns report.ipynb"
-    import papermill
-    from indic_probe.sweep import pipeline_notebook # imported here so that reading results does not load torch
+    from indic_probe.sweep import execute_notebook, pipeline_notebook # imported here so that reading results does not load torch
     run_dir = Path(run_dir).resolve()
     table = collect_results(run_dir)
     plt.close(layer_analysis_figure(table, run_dir / "layer_analysis.png", failed=layer_failures(run_dir)))
     output = run_dir / "report.ipynb"
-    try: papermill.execute_notebook(str(notebook or pipeline_notebook("report")), str(output), parameters=dict(run_dir=str(run_dir)),
-                                    kernel_name="python3", execution_timeout=int(timeout), progress_bar=False, cwd=str(run_dir))
-    except Exception:
-        if output.exists(): render_html(output, run_dir / "report.html")
-        raise
-    render_html(output, run_dir / "report.html")
+    error = execute_notebook(Path(notebook or pipeline_notebook("report")), output, dict(run_dir=str(run_dir)), timeout)
+    if output.exists(): render_html(output, run_dir / "report.html")
+    if error: raise ReportError(f"report notebook failed: {error} (see {output})")
     return output

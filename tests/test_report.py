@@ -59,3 +59,16 @@ def test_report_notebook_runs_on_its_defaults(tmp_path):
 def test_pipeline_notebook_is_found():
     assert pipeline_notebook("report").name == "report.ipynb"
     assert pipeline_notebook("layer_probe").name == "layer_probe.ipynb"
+
+def test_a_failing_report_notebook_is_reported_and_still_rendered(tmp_path):
+    "A broken report notebook raises ReportError naming the error, and report.html shows it"
+    import nbformat
+    from indic_probe.report import ReportError
+    broken = tmp_path / "broken.ipynb"
+    parameters = nbformat.v4.new_code_cell('run_dir = ""'); parameters.metadata["tags"] = ["parameters"]
+    nbformat.write(nbformat.v4.new_notebook(cells=[parameters, nbformat.v4.new_code_cell('raise ValueError("no such layer: 99")')],
+                                              metadata=dict(kernelspec=dict(name="python3", language="python", display_name="python3"))), broken)
+    run = fake_run(tmp_path / "run", n_layers=3, peak=1)
+    with pytest.raises(ReportError, match="no such layer: 99"): build_report(run, timeout=60, notebook=broken)
+    assert "no such layer: 99" in (run / "report.html").read_text(encoding="utf-8")
+    assert (run / "results.csv").exists() and (run / "layer_analysis.png").exists()
