@@ -110,13 +110,6 @@ def exclusions(run_dir: str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows).drop_duplicates(["probe", "protocol"]).reset_index(drop=True)
 
 # %% ../nbs/04_report.ipynb #c011
-def _scores(confusion: np.ndarray) -> dict:
-    "accuracy, balanced accuracy, macro-F1 and per-class recall of a confusion matrix"
-    diag, true, predicted = np.diag(confusion), confusion.sum(1), confusion.sum(0)
-    recall, precision = diag / np.maximum(true, 1), diag / np.maximum(predicted, 1)
-    f1 = np.where(recall + precision > 0, 2 * recall * precision / np.maximum(recall + precision, 1e-12), 0)
-    return dict(accuracy=diag.sum() / confusion.sum(), balanced_accuracy=recall.mean(), macro_f1=f1.mean(), recall=recall)
-
 def _fake_result(probe, protocol, target, sizes, classes, rng, excluded) -> dict:
     "One run_probe-shaped dict whose numbers derive from a synthetic confusion matrix"
     sizes, n = np.asarray(sizes), len(sizes)
@@ -126,12 +119,13 @@ def _fake_result(probe, protocol, target, sizes, classes, rng, excluded) -> dict
         others = [j for j in range(n) if j != i]
         wrong, extra = divmod(int(sizes[i] - correct[i]), n - 1)
         confusion[i, others] += wrong; confusion[i, others[:extra]] += 1
-    scores, total = _scores(confusion), int(sizes.sum())
+    from indic_probe.probe import metrics_from_confusion # the probe's own scoring; imported here so the report loads without torch
+    scores, total = metrics_from_confusion(confusion), int(sizes.sum())
     interval = lambda v: dict(value=float(v), ci_low=float(max(0, v - 1.96 * np.sqrt(v * (1 - v) / total))),
                               ci_high=float(min(1, v + 1.96 * np.sqrt(v * (1 - v) / total))))
     return dict(probe=probe, protocol=protocol, optimistic=protocol == "seed", label=f"fake {probe} under {protocol}",
                 metrics={m: interval(scores[m]) for m in METRICS}, classes=classes,
-                per_class_recall={c: float(r) for c, r in zip(classes, scores["recall"])}, confusion=confusion.tolist(),
+                per_class_recall={c: float(r) for c, r in zip(classes, correct / sizes)}, confusion=confusion.tolist(),
                 chance=dict(accuracy=float(sizes.max() / total), balanced_accuracy=1 / n, macro_f1=1 / n),
                 n_train=4 * total, n_test=total, seeds=[42], excluded=excluded, curves=[], notes=[])
 
