@@ -10,10 +10,10 @@ $(STAMP): setup.py settings.ini requirements/pins.txt scripts/install.sh
 	bash scripts/install.sh $(VENV)
 	touch $@
 
-## Notebooks are the source: export them into the package (papermill notebooks are copied in as package data).
+## Notebooks are the source: clear their outputs, nbdev_clean them, nbdev_export indic_probe/*.py, and copy
+## nbs/pipeline/*.ipynb into the package (papermill's `parameters` tags kept). See scripts/notebooks.py.
 export: install
-	$(BIN)/nbdev_export
-	mkdir -p indic_probe/pipeline && cp nbs/pipeline/*.ipynb indic_probe/pipeline/
+	$(BIN)/python scripts/notebooks.py export
 
 test: test-nbs test-py
 test-nbs: install
@@ -24,12 +24,10 @@ test-py: install
 demo: install
 	$(BIN)/indic-probe demo --out $(DEMO_OUT)
 
-## Notebooks clean (nbdev_clean) and package in step with them: fails on any diff.
+## Says what is out of step (unclean notebooks, hand-edited or unexported modules, stale pipeline copies, saved
+## outputs), each with its fix; exports into a scratch copy and never changes the working tree or needs a commit.
 check-nbs: install
-	$(BIN)/nbdev_clean
-	$(MAKE) export
-	@git diff --exit-code --stat -- nbs indic_probe || { echo "notebooks not clean or package not exported: run 'make export' after 'nbdev_clean' and commit"; exit 1; }
-	@test -z "$$(git status --porcelain --untracked-files=all -- nbs indic_probe)" || { git status --short -- nbs indic_probe; echo "untracked or changed files under nbs/ or indic_probe/"; exit 1; }
+	$(BIN)/python scripts/notebooks.py check
 
 bench: install
 	$(BIN)/python benchmarks/extract_speed.py
