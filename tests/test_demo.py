@@ -14,11 +14,15 @@ def test_demo_runs_offline_and_the_report_renders(tmp_path):
     sys.path.insert(0, str(REPO / "scripts"))
     from screenshot_report import find_chromium, screenshot
     if find_chromium() is None: pytest.skip("Chromium not installed: the screenshot half of this test needs it")
-    png = screenshot(html, tmp_path / "report.png", height=2000)
+    from screenshot_report import page_height
+    png = screenshot(html, tmp_path / "report.png")  # the whole page, not a fixed crop
     from PIL import Image
+    import numpy as np
     image = Image.open(png).convert("L")
-    assert image.size == (1200, 2000)
+    assert image.size == (1200, page_height(html)) and image.size[1] > 3600  # longer than the old fixed 3,600 px cut
     assert len(image.getcolors(1 << 24)) > 50  # a rendered page with figures, not a blank or error page
+    bottom = np.asarray(image)[-image.size[1] // 10:]
+    assert (bottom < 200).any()  # the end of the report is in the picture (text there), not cut off
 
 def test_every_help_names_its_options_and_defaults():
     for command, options in {"": ["extract", "sweep", "report", "run", "demo"],

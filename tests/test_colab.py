@@ -1,0 +1,56 @@
+"The Colab notebook (nbs/colab/indic_probe_colab.ipynb), run end to end with papermill on the offline demo inputs."
+import json
+from pathlib import Path
+import papermill as pm
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOK = REPO / "nbs" / "colab" / "indic_probe_colab.ipynb"
+
+def _cell(nb: dict, marker: str) -> dict:
+    "The one code cell whose source contains `marker`"
+    found = [c for c in nb["cells"] if c["cell_type"] == "code" and marker in "".join(c["source"])]
+    assert len(found) == 1, f"{len(found)} cells contain {marker!r}"
+    return found[0]
+
+def _text(cell: dict) -> str:
+    "Everything a cell printed, as text"
+    return "".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", "")) for o in cell["outputs"])
+
+def test_notebook_is_clean_with_documented_parameters():
+    "No outputs saved, short stable ids, nothing exported into the package, every parameter listed with its help"
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    assert [c["id"] for c in nb["cells"]] == [f"c{i:03d}" for i in range(len(nb["cells"]))]
+    for c in nb["cells"]:
+        if c["cell_type"] == "code": assert c["outputs"] == [] and c["execution_count"] is None, c["id"]
+        assert "#| export" not in "".join(c["source"]) and "#|export" not in "".join(c["source"])
+    tagged = [c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", [])]
+    assert len(tagged) == 1
+    params = pm.inspect_notebook(str(NOTEBOOK))
+    expected = {"install", "package", "data", "model", "out", "layers", "probes", "protocols", "limit", "batch_seconds",
+                "n_boot", "save_to_drive", "drive_folder", "overwrite"}
+    assert set(params) == expected and all(p["help"] for p in params.values()), params
+
+def test_colab_notebook_end_to_end(speech_corpus, tiny_model, tmp_path):
+    out, executed = tmp_path / "run", tmp_path / "colab_executed.ipynb"
+    pm.execute_notebook(str(NOTEBOOK), str(executed), kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
+                        execution_timeout=600,
+                        parameters=dict(install=False, data=str(speech_corpus), model=tiny_model, out=str(out),
+                                        layers="0-1", probes="logreg", n_boot=50))
+    for layer in (0, 1):
+        assert (out / "layers" / f"layer_{layer:02d}.json").exists() and (out / "layers" / f"layer_{layer:02d}.ipynb").exists()
+    assert not (out / "layers" / "layer_02.json").exists()
+    for name in ["cache/manifest.json", "sweep.json", "results.csv", "layer_analysis.png", "report.ipynb", "report.html"]:
+        assert (out / name).exists(), name
+    state = json.loads((out / "sweep.json").read_text())
+    assert {l: s["status"] for l, s in state["layers"].items()} == {"0": "done", "1": "done"}
+
+    nb = json.loads(executed.read_text(encoding="utf-8"))
+    assert "install is False" in _text(_cell(nb, "%pip install"))
+    gpu = _text(_cell(nb, "torch.cuda.is_available()"))
+    assert "torch.cuda.is_available(): False" in gpu and "GPU checks skipped" in gpu
+    report = _cell(nb, "build_report(")
+    kinds = [kind for o in report["outputs"] for kind in o.get("data", {})]
+    assert "image/png" in kinds  # the main figure, inline
+    html = "".join("".join(o["data"]["text/html"]) for o in report["outputs"] if "text/html" in o.get("data", {}))
+    assert html.startswith("<div><iframe srcdoc=") and "optimistic" in html and "data:image/png;base64," in html  # the whole report, inline
+    assert "save_to_drive is False" in _text(_cell(nb, "drive.mount("))  # Drive left alone
