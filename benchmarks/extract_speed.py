@@ -98,7 +98,7 @@ def main():
     ap.add_argument("--clips", type=int, default=24, help="clips to embed (default 24, ~70 s of audio)")
     ap.add_argument("--batch-seconds", type=float, default=20.0, help="indic_probe batch size in padded audio seconds")
     ap.add_argument("--device", default="auto", help="cpu, cuda or auto")
-    ap.add_argument("--dtype", default="fp32", help="indic_probe dtype (fp32 compares exactly; auto for reduced precision)")
+    ap.add_argument("--dtype", default="fp32", help="indic_probe dtype: fp32 (the default, exact) or bf16 (the fast option on CPUs with AVX512-BF16/AMX)")
     args = ap.parse_args()
     from transformers import HubertConfig, HubertModel, Wav2Vec2FeatureExtractor
     from indic_probe.extract import resolve_device

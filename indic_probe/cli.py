@@ -6,11 +6,13 @@
 from __future__ import annotations
 import argparse, sys, time
 from pathlib import Path
+import indic_probe
 from .data import DEFAULT_DATASET
 from .extract import DEFAULT_MODEL, POOLINGS
 
 # %% auto #0
-__all__ = ['run_pipeline', 'checked_corpus', 'check_corpus', 'run_demo', 'build_parser', 'cli', 'main']
+__all__ = ['positive_int', 'positive_seconds', 'run_pipeline', 'checked_corpus', 'check_corpus', 'run_demo', 'build_parser',
+           'cli', 'main']
 
 # %% ../nbs/06_cli.ipynb #c005
 def run_pipeline(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or CSV manifest
@@ -20,16 +22,20 @@ def run_pipeline(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or C
                  layers: str | None = None, # layers to probe ('0-12'); all when None
                  probes: str = "mlp,logreg", protocols: str = "seed,speaker", seeds: str = "42",
                  jobs: int = 2, timeout: float = 1800, probe_device: str = "cpu", n_boot: int = 1000,
+                 overwrite: bool = False, # replace a cache and run results made with other settings
                  **extract_kwargs) -> tuple[Path, dict]:
     "extract -> sweep -> report; returns the report path and the sweep state"
-    from indic_probe.extract import extract
+    from indic_probe.extract import extract, CacheMismatchError
     from indic_probe.sweep import run_sweep
     from indic_probe.report import build_report
     out = Path(out)
     corpus = checked_corpus(data, extract_kwargs.get("split", "train"), extract_kwargs.pop("limit", None))
-    cache = extract(corpus, model, cache or out / "cache", **extract_kwargs)
+    try: cache = extract(corpus, model, cache or out / "cache", **extract_kwargs)
+    except CacheMismatchError:  # a cache made with the same settings is reused; --overwrite replaces one made differently
+        if not overwrite: raise
+        cache = extract(corpus, model, cache or out / "cache", overwrite=True, **extract_kwargs)
     check_corpus(cache)
-    state = run_sweep(cache, out, layers, probes, protocols, seeds, jobs, timeout, probe_device, n_boot)
+    state = run_sweep(cache, out, layers, probes, protocols, seeds, jobs, timeout, probe_device, n_boot, overwrite=overwrite)
     return build_report(out), state
 
 def checked_corpus(data, split: str = "train", limit: int | None = None):
@@ -62,74 +68,118 @@ def run_demo(out: str | Path = "demo", # folder for the demo corpus, model, cach
         make_accent_corpus(corpus, speakers_per_accent=speakers_per_accent, sentences_per_speaker=sentences_per_speaker)
     model = make_tiny_model(out / "tiny-hubert")
     report, state = run_pipeline(str(corpus), str(model), out / "run", cache=out / "cache", layers=layers,
-                                 protocols=protocols, jobs=jobs, n_boot=300)
+                                 protocols=protocols, jobs=jobs, n_boot=300, overwrite=True)
     print(f"\nreport: {report}\n        {report.with_suffix('.html')}\n"
           "The model has RANDOM weights: these numbers only prove the pipeline works; they say nothing about accents.\n"
           "The real job: indic-probe run  (IndicAccentDB + facebook/hubert-base-ls960, on a GPU runtime).")
     return report
 
 # %% ../nbs/06_cli.ipynb #c008
+class _Help(argparse.ArgumentDefaultsHelpFormatter):
+    "Show `(default: ...)` only where it informs: not for flags, required options, None, or help that states its own default"
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if (not action.option_strings or action.required or action.default in (None, argparse.SUPPRESS) or isinstance(action.default, bool)
+                or "default" in text.lower()): return text
+        return text + " (default: %(default)s)"
+
+class _Parser(argparse.ArgumentParser):
+    "Errors in one line with a pointer to --help, exit code 2"
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+def _number(kind, low: float, inclusive: bool, what: str):
+    "An argparse type: a number of `kind` above `low` (or at least `low`)"
+    def check(text: str):
+        try: value = kind(text)
+        except ValueError: raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if value < low or (value == low and not inclusive): raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+        return value
+    return check
+
+positive_int = _number(int, 1, True, "a positive whole number")
+positive_seconds = _number(float, 0, False, "a positive number of seconds")
+
+def _seeds(text: str) -> str:
+    from indic_probe.sweep import parse_seeds
+    try: return ",".join(map(str, parse_seeds(text)))
+    except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
+
+def _layers(text: str) -> str:
+    "Check a layer spec's form now; its range is checked against the cache"
+    from indic_probe.sweep import parse_layers
+    try: parse_layers(text, 10_000)
+    except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
+    return text
+
 def _extract_options(p: argparse.ArgumentParser, cache_default: str | None):
     p.add_argument("--data", default=DEFAULT_DATASET, help="corpus: hub dataset id, audiofolder (one sub-folder per label, optional metadata.csv) or CSV manifest path,label[,speaker]")
-    p.add_argument("--model", default=DEFAULT_MODEL, help="hub id or local path of a HF speech encoder (HuBERT, wav2vec2, WavLM, data2vec-audio)")
+    p.add_argument("--model", default=DEFAULT_MODEL, help="hub id or local folder of a HF speech encoder (HuBERT, wav2vec2, WavLM, data2vec-audio)")
     p.add_argument("--cache", default=cache_default, help="cache folder for the per-layer embeddings" + ("" if cache_default else " (default: OUT/cache)"))
-    p.add_argument("--batch-seconds", type=float, default=20.0, help="padded audio per forward pass; ~20 is fastest on CPU, raise it on a GPU")
-    p.add_argument("--dtype", default="auto", choices=["auto", "fp32", "bf16", "fp16"], help="compute dtype; auto = bf16/fp16 on GPU, fp32 on CPUs without native bf16")
+    p.add_argument("--batch-seconds", type=positive_seconds, default=20.0, help="padded audio per forward pass; ~20 is fastest on CPU, raise it on a GPU")
+    p.add_argument("--dtype", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
+                   help="compute dtype; auto = fp32 on CPU (exact, as the original), bf16 on GPUs with compute capability >= 8.0, fp16 on older GPUs; "
+                        "bf16 is the fast CPU option on CPUs with AVX512-BF16/AMX (embeddings move ~0.5%%)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
-    p.add_argument("--limit", type=int, default=None, help="keep a stratified subset of this many items")
+    p.add_argument("--limit", type=positive_int, default=None, help="keep a stratified subset of this many items (default: all)")
     p.add_argument("--pooling", default="mean", choices=list(POOLINGS), help="pooling over valid frames")
-    p.add_argument("--max-seconds", type=float, default=30.0, help="clips longer than this are embedded in segments and pooled by frames")
-    p.add_argument("--no-peak-normalize", dest="peak_normalize", action="store_false", help="do not peak-normalise clips (the original does)")
+    p.add_argument("--max-seconds", type=positive_seconds, default=30.0, help="clips longer than this are embedded in segments and pooled by frames")
+    p.add_argument("--no-peak-normalize", dest="peak_normalize", action="store_false",
+                   help="skip peak normalisation of each clip (by default clips are peak-normalised, as in the original)")
     p.add_argument("--split", default="train", help="hub dataset split")
-    p.add_argument("--overwrite", action="store_true", help="replace a cache made with different settings instead of refusing")
 
 def _sweep_options(p: argparse.ArgumentParser):
-    p.add_argument("--layers", default=None, help="layers to probe, e.g. 0-12 or 3,9 (default: all)")
+    p.add_argument("--layers", type=_layers, default=None, help="layers to probe, e.g. 0-12, 3,9 or 6- (default: all)")
     p.add_argument("--probe", dest="probes", default="mlp,logreg", help="probes, comma-separated: mlp (the original 256-128 MLP), logreg")
     p.add_argument("--protocol", dest="protocols", default="seed,speaker",
                    help="protocols, comma-separated: seed (the original, optimistic), holdout, kfold, speaker (speaker-disjoint)")
-    p.add_argument("--seeds", default="42", help="training seeds, comma-separated")
-    p.add_argument("--jobs", type=int, default=2, help="layers probed in parallel (papermill processes)")
-    p.add_argument("--timeout", type=float, default=1800, help="seconds allowed per layer notebook")
+    p.add_argument("--seeds", type=_seeds, default="42", help="training seeds, comma-separated whole numbers")
+    p.add_argument("--jobs", type=positive_int, default=2, help="layers probed in parallel (papermill processes)")
+    p.add_argument("--timeout", type=positive_seconds, default=1800, help="seconds allowed for each whole layer notebook")
     p.add_argument("--probe-device", default="cpu", help="where MLP probes train: cpu, cuda or auto")
-    p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for 95%% confidence intervals")
+    p.add_argument("--n-boot", type=positive_int, default=1000, help="bootstrap resamples for 95%% confidence intervals")
 
 def build_parser() -> argparse.ArgumentParser:
     "The `indic-probe` argument parser"
-    fmt = argparse.ArgumentDefaultsHelpFormatter
-    parser = argparse.ArgumentParser(prog="indic-probe", formatter_class=fmt,
+    parser = _Parser(prog="indic-probe", formatter_class=_Help,
         description="Which layer of a self-supervised speech model carries accent information? "
                     "Extract every layer once, probe each layer with honest protocols, report with confidence intervals.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    p = sub.add_parser("extract", formatter_class=fmt, help="embed a corpus with every layer of a model into a cache",
-                       description="Embed every clip once, keeping every hidden state, into a resumable cache.")
+    parser.add_argument("--version", action="version", version=f"indic-probe {indic_probe.__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    p = sub.add_parser("extract", formatter_class=_Help, help="embed a corpus with every layer of a model into a cache",
+                       description="Embed every clip once, keeping every hidden state, into a resumable cache. "
+                                   "Ctrl-C keeps what is done; re-run the same command to resume.")
     _extract_options(p, "cache")
-    p = sub.add_parser("sweep", formatter_class=fmt, help="probe each layer of a cache (papermill notebook per layer)",
-                       description="Run the layer-probe notebook for each layer with papermill; resumable and failure-isolated.")
+    p.add_argument("--overwrite", action="store_true", help="extract again into --cache, replacing what is there (e.g. a damaged or differently made cache)")
+    p = sub.add_parser("sweep", formatter_class=_Help, help="probe each layer of a cache (papermill notebook per layer)",
+                       description="Run the layer-probe notebook for each layer with papermill; resumable and failure-isolated. "
+                                   "A second sweep into the same --out with the same settings adds to it; with other settings it is refused.")
     p.add_argument("--cache", required=True, help="cache folder made by `indic-probe extract`")
     p.add_argument("--out", required=True, help="run folder for layer notebooks, results and report")
     _sweep_options(p)
-    p = sub.add_parser("report", formatter_class=fmt, help="stitch a sweep's layers into report.ipynb / report.html",
+    p.add_argument("--overwrite", action="store_true", help="replace the results of a sweep made with other settings in --out")
+    p = sub.add_parser("report", formatter_class=_Help, help="stitch a sweep's layers into report.ipynb / report.html",
                        description="Collect the layer results of RUN into results.csv, report.ipynb, report.html and layer_analysis.png.")
-    p.add_argument("run", metavar="RUN", help="run folder made by `indic-probe sweep`")
-    p = sub.add_parser("run", formatter_class=fmt, help="extract -> sweep -> report in one command (defaults: the original job)",
+    p.add_argument("run", metavar="RUN", help="run folder made by `indic-probe sweep` (or holding layers/layer_XX.json run by hand with papermill)")
+    p = sub.add_parser("run", formatter_class=_Help, help="extract -> sweep -> report in one command (defaults: the original job)",
                        description="The whole job: extract, probe every layer, report. Defaults reproduce the original notebook's job "
                                    "(IndicAccentDB, HuBERT base) next to honest protocols.")
     _extract_options(p, None)
     p.add_argument("--out", default="runs/indic_accent", help="run folder")
     _sweep_options(p)
-    p = sub.add_parser("demo", formatter_class=fmt, help="offline demo on synthetic accents and a tiny random model",
+    p.add_argument("--overwrite", action="store_true", help="replace a cache and run results made with other settings (a cache made the same way is reused)")
+    p = sub.add_parser("demo", formatter_class=_Help, help="offline demo on synthetic accents and a tiny random model",
                        description="Synthesise an accent corpus (espeak-ng), save a tiny random HuBERT, and run the whole pipeline offline.")
     p.add_argument("--out", default="demo", help="demo folder")
-    p.add_argument("--speakers", type=int, default=3, help="synthetic speakers per accent")
-    p.add_argument("--sentences", type=int, default=6, help="sentences per speaker")
-    p.add_argument("--jobs", type=int, default=2, help="layers probed in parallel")
+    p.add_argument("--speakers", type=positive_int, default=3, help="synthetic speakers per accent")
+    p.add_argument("--sentences", type=positive_int, default=6, help="sentences per speaker")
+    p.add_argument("--jobs", type=positive_int, default=2, help="layers probed in parallel")
     return parser
 
 # %% ../nbs/06_cli.ipynb #c011
 def _extract_kwargs(args) -> dict:
     return dict(batch_seconds=args.batch_seconds, dtype=args.dtype, device=args.device, limit=args.limit, pooling=args.pooling,
-                max_seconds=args.max_seconds, peak_normalize=args.peak_normalize, split=args.split, overwrite=args.overwrite)
+                max_seconds=args.max_seconds, peak_normalize=args.peak_normalize, split=args.split)
 
 def _sweep_kwargs(args) -> dict:
     return dict(layers=args.layers, probes=args.probes, protocols=args.protocols, seeds=args.seeds, jobs=args.jobs,
@@ -140,8 +190,11 @@ def _validate_choices(args):
     from indic_probe.probe import PROBES, PROTOCOLS
     from indic_probe.sweep import split_list
     for given, allowed, what in [(getattr(args, "probes", None), PROBES, "probe"), (getattr(args, "protocols", None), PROTOCOLS, "protocol")]:
+        if given is not None and not split_list(given): raise ValueError(f"name at least one {what}: {', '.join(allowed)}")
         bad = [v for v in split_list(given or "") if v not in allowed]
         if bad: raise ValueError(f"unknown {what} {', '.join(bad)}: choose from {', '.join(allowed)}")
+
+def _report_paths(report: Path) -> str: return f"report: {report}\n        {report.with_suffix('.html')}"
 
 # %% ../nbs/06_cli.ipynb #c012
 def cli(argv: list[str] | None = None) -> int:
@@ -149,29 +202,30 @@ def cli(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from indic_probe.extract import CacheMismatchError, CacheWriteError
     from indic_probe.report import ReportError
+    from indic_probe.sweep import SweepInterrupted
     started = time.time()
     try:
         _validate_choices(args)
         if args.command == "extract":
             from indic_probe.extract import extract
             kwargs = _extract_kwargs(args)
-            extract(checked_corpus(args.data, args.split, kwargs.pop("limit")), args.model, args.cache, **kwargs)
+            extract(checked_corpus(args.data, args.split, kwargs.pop("limit")), args.model, args.cache, overwrite=args.overwrite, **kwargs)
             check_corpus(args.cache)
             return 0
         if args.command == "sweep":
             from indic_probe.sweep import run_sweep, failed_layers
             check_corpus(args.cache)
-            state = run_sweep(args.cache, args.out, device=args.probe_device, **_sweep_kwargs(args))
+            state = run_sweep(args.cache, args.out, device=args.probe_device, overwrite=args.overwrite, **_sweep_kwargs(args))
             return 1 if failed_layers(state) else 0
         if args.command == "report":
             from indic_probe.report import build_report
-            print(f"report: {build_report(args.run)}")
+            print(_report_paths(build_report(args.run)))
             return 0
         if args.command == "run":
             from indic_probe.sweep import failed_layers
             report, state = run_pipeline(args.data, args.model, args.out, args.cache, probe_device=args.probe_device,
-                                         **_sweep_kwargs(args), **_extract_kwargs(args))
-            print(f"report: {report} ({time.time() - started:.0f} s)")
+                                         overwrite=args.overwrite, **_sweep_kwargs(args), **_extract_kwargs(args))
+            print(f"{_report_paths(report)}\n({time.time() - started:.0f} s)")
             return 1 if failed_layers(state) else 0
         if args.command == "demo":
             run_demo(args.out, args.speakers, args.sentences, args.jobs)
@@ -183,6 +237,12 @@ def cli(argv: list[str] | None = None) -> int:
     except (CacheWriteError, ReportError) as e:
         print(f"indic-probe {args.command}: error: {e}", file=sys.stderr)
         return 1
+    except SweepInterrupted as e:
+        print(f"indic-probe {args.command}: {e}", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:  # work is checkpointed: say how to resume instead of a traceback
+        print(f"\nindic-probe {args.command}: interrupted; re-run the same command to resume", file=sys.stderr)
+        return 130
 
 # %% ../nbs/06_cli.ipynb #c013
 def main(): sys.exit(cli())

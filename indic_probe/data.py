@@ -6,25 +6,34 @@
 from __future__ import annotations
 import hashlib, io, os, re, shutil, subprocess, tempfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
-import numpy as np, pandas as pd, soundfile as sf, soxr
+import numpy as np, pandas as pd, soundfile as sf, soxr, xxhash
 
 # %% auto #0
-__all__ = ['UNKNOWN_SPEAKER', 'AUDIO_EXTENSIONS', 'TARGET_SAMPLE_RATE', 'ITEM_COLUMNS', 'DEFAULT_DATASET',
-           'speaker_from_filename', 'AudioDecodeError', 'decode_audio', 'Corpus', 'stratified_head', 'load_audiofolder',
-           'load_manifest', 'load_hf_dataset', 'load_corpus', 'load_items']
+__all__ = ['UNKNOWN_SPEAKER', 'AUDIO_EXTENSIONS', 'TARGET_SAMPLE_RATE', 'ITEM_COLUMNS', 'SPEAKER_SOURCES', 'DEFAULT_DATASET',
+           'speaker_from_filename', 'given_speaker', 'AudioDecodeError', 'decode_audio', 'file_digest', 'Corpus',
+           'stratified_head', 'load_audiofolder', 'load_manifest', 'HubLoadError', 'load_hf_dataset', 'looks_local',
+           'load_corpus', 'load_items']
 
 # %% ../nbs/00_data.ipynb #c005
 UNKNOWN_SPEAKER = "unknown"
 AUDIO_EXTENSIONS = {".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".wma", ".aif", ".aiff", ".webm"}
-_SPEAKER_IN_NAME = re.compile(r"^([A-Za-z]+)_speaker_(\d+)[_ .]", re.IGNORECASE)
+# `Kerala_speaker_05_...`, `kerala-speaker-5(2).wav`; not `Andhra_speaker (1084).wav`, whose number counts files
+_SPEAKER_IN_NAME = re.compile(r"^([A-Za-z]+)[_-]speaker[_-](\d+)(?!\d)", re.IGNORECASE)
 
 def speaker_from_filename(name: str, # a file name or path
                          ) -> str:
     "Speaker id from an IndicAccentDB-style file name (`Kerala_speaker_05_...`), else `UNKNOWN_SPEAKER`"
     match = _SPEAKER_IN_NAME.match(Path(str(name)).name)
     return f"{match.group(1).lower()}_{int(match.group(2)):02d}" if match else UNKNOWN_SPEAKER
+
+def given_speaker(value: Any) -> str | None:
+    "A speaker id given in a column, as a string; None when missing (None, NaN, empty); 0 is a valid id"
+    if value is None or (isinstance(value, float) and np.isnan(value)): return None
+    text = str(value).strip()
+    return text or None
 
 # %% ../nbs/00_data.ipynb #c008
 TARGET_SAMPLE_RATE = 16_000
@@ -76,7 +85,15 @@ def decode_audio(src: str | os.PathLike | bytes, # a file path, or the encoded b
     except Exception as e: raise AudioDecodeError(f"{label}: {type(e).__name__}: {e}") from None
 
 # %% ../nbs/00_data.ipynb #c012
-ITEM_COLUMNS = ["item_id", "source", "label", "label_idx", "speaker", "duration"]
+ITEM_COLUMNS = ["item_id", "source", "label", "label_idx", "speaker", "speaker_source", "duration"]
+SPEAKER_SOURCES = ("given", "filename", "recovered", "unknown") # where an item's speaker id comes from
+
+def file_digest(path: str | Path) -> str:
+    "xxh3-128 of a file's bytes: content decides, not size or date (several GB/s)"
+    h = xxhash.xxh3_128()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 22), b""): h.update(block)
+    return h.hexdigest()
 
 @dataclass
 class Corpus:
@@ -86,16 +103,18 @@ class Corpus:
     classes: list[str] # label names in `label_idx` order
     rejected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["item_id", "path", "stage", "reason"]))
     hub_audio: Any = None # the hub dataset's undecoded audio column, for `hub:ROW` sources
+    content_id: str = "" # what identifies the audio of `hub:ROW` sources (the dataset's own fingerprint)
+    notes: list = field(default_factory=list) # things the user should know about how the corpus was read
 
     def __len__(self): return len(self.items)
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
-        "Hash of what identifies the items: ids, labels, speakers and file sizes, in order"
-        h = hashlib.sha256(self.name.encode())
+        "Hash of what identifies the items: ids, labels, speakers and the audio files' content, in order"
+        h = hashlib.sha256(f"{self.name}\n{self.content_id}\n".encode())
         for row in self.items[["item_id", "label", "speaker", "source"]].itertuples(index=False):
-            size = os.path.getsize(row.source) if os.path.isfile(row.source) else -1
-            h.update(f"{row.item_id}\t{row.label}\t{row.speaker}\t{size}\n".encode())
+            content = file_digest(row.source) if os.path.isfile(row.source) else "-"
+            h.update(f"{row.item_id}\t{row.label}\t{row.speaker}\t{content}\n".encode())
         return h.hexdigest()[:16]
 
     def audio(self, i: int, # row position in `items`
@@ -110,8 +129,9 @@ class Corpus:
 
 # %% ../nbs/00_data.ipynb #c013
 def _finish_corpus(rows: list[dict], name: str, rejected: list[dict], classes: list[str] | None = None,
-                   limit: int | None = None, seed: int = 42, hub_audio: Any = None) -> Corpus:
+                   limit: int | None = None, seed: int = 42, **corpus_fields) -> Corpus:
     "Build a `Corpus` from raw rows: reject unlabelled rows, index labels, shuffle, take a stratified subset"
+    if limit is not None and limit < 1: raise ValueError(f"limit must be a positive number of items, not {limit}")
     good = []
     for row in rows:
         if not isinstance(row["label"], str) or not row["label"].strip():
@@ -125,9 +145,10 @@ def _finish_corpus(rows: list[dict], name: str, rejected: list[dict], classes: l
     items = items[~unknown].reset_index(drop=True)
     items.insert(3, "label_idx", items.label.map({c: i for i, c in enumerate(classes)}).astype("int64"))
     items.speaker = items.speaker.fillna(UNKNOWN_SPEAKER).astype(str).replace("", UNKNOWN_SPEAKER)
+    items["speaker_source"] = np.where(items.speaker == UNKNOWN_SPEAKER, "unknown", items.speaker_source.fillna("given").astype(str))
     items = items.iloc[np.random.default_rng(seed).permutation(len(items))].reset_index(drop=True)
     if limit is not None and limit < len(items): items = stratified_head(items, limit)
-    return Corpus(items, name, list(classes), pd.DataFrame(rejected, columns=["item_id", "path", "stage", "reason"]), hub_audio)
+    return Corpus(items, name, list(classes), pd.DataFrame(rejected, columns=["item_id", "path", "stage", "reason"]), **corpus_fields)
 
 def stratified_head(items: pd.DataFrame, # item table, already shuffled
                     limit: int, # how many items to keep
@@ -153,30 +174,40 @@ def _file_duration(path: Path) -> float:
     except Exception: return float("nan")
 
 def _local_row(root: Path, path: Path, label: Any, speaker: Any = None) -> dict:
-    "One item row for a local file"
-    speaker = speaker if isinstance(speaker, str) and speaker.strip() else speaker_from_filename(path.name)
+    "One item row for a local file; the speaker from its column, else from the file name"
+    given = given_speaker(speaker)
+    speaker, source = (given, "given") if given else (speaker_from_filename(path.name), "filename")
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
-    return dict(item_id=rel, source=str(path), label=label if isinstance(label, str) else None,
-                speaker=speaker, duration=_file_duration(path) if path.is_file() else float("nan"))
+    return dict(item_id=rel, source=str(path), label=label if isinstance(label, str) else None, speaker=speaker,
+                speaker_source=source, duration=_file_duration(path) if path.is_file() else float("nan"))
 
 def _speaker_column(table: pd.DataFrame) -> list:
     "The table's speaker column as strings, or Nones when it has none"
     if "speaker" not in table: return [None] * len(table)
-    return [str(s) if pd.notna(s) and str(s).strip() else None for s in table.speaker]
+    return [given_speaker(s) for s in table.speaker]
+
+def _unlisted(root: Path, listed: list[Path]) -> list[Path]:
+    "Audio files under `root` that metadata.csv does not list"
+    known = {p.resolve() for p in listed}
+    return [p for p in _audio_files(root) if p.resolve() not in known]
 
 def load_audiofolder(folder: str | Path, **kwargs) -> Corpus:
     "Corpus from an audiofolder: `metadata.csv` (`file_name,label[,speaker]`) or one sub-folder per label"
-    root = Path(folder).resolve()
+    root, notes, rejected = Path(folder).resolve(), [], []
     meta_path = root / "metadata.csv"
     if meta_path.exists():
         meta = pd.read_csv(meta_path, dtype=str, keep_default_na=False)
         if "file_name" not in meta: raise ValueError(f"{meta_path}: needs a 'file_name' column (found {list(meta.columns)})")
         labels = meta.label if "label" in meta else [Path(f).parts[0] if len(Path(f).parts) > 1 else None for f in meta.file_name]
         rows = [_local_row(root, root / f, lab, spk) for f, lab, spk in zip(meta.file_name, labels, _speaker_column(meta))]
+        unlisted = _unlisted(root, [root / f for f in meta.file_name])
+        rejected += [dict(item_id=p.relative_to(root).as_posix(), path=str(p), stage="load", reason="audio file not listed in metadata.csv")
+                     for p in unlisted]
+        if unlisted: notes.append(f"{len(unlisted)} audio file(s) in {root} are not listed in metadata.csv and were skipped (see errors.csv)")
     else:
         rows = [_local_row(root, p, p.relative_to(root).parts[0] if len(p.relative_to(root).parts) > 1 else None)
                 for p in _audio_files(root)]
-    return _finish_corpus(rows, str(root), [], **kwargs)
+    return _finish_corpus(rows, str(root), rejected, notes=notes, **kwargs)
 
 def load_manifest(csv_path: str | Path, **kwargs) -> Corpus:
     "Corpus from a CSV manifest `path,label[,speaker]`, paths relative to the CSV's folder"
@@ -189,13 +220,26 @@ def load_manifest(csv_path: str | Path, **kwargs) -> Corpus:
     return _finish_corpus(rows, str(csv_path), [], **kwargs)
 
 # %% ../nbs/00_data.ipynb #c018
+class HubLoadError(ValueError):
+    "A hub dataset or model that cannot be downloaded or read"
+
+def _hub_dataset(hub_id: str, split: str):
+    "`datasets.load_dataset(hub_id, split=split)`, with one clear line when it cannot be had"
+    import datasets
+    try: return datasets.load_dataset(hub_id, split=split)
+    except Exception as e:
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+        raise HubLoadError(f"cannot download dataset {hub_id!r} (split {split!r}) from the Hugging Face hub: {first}. "
+                           "Offline or behind a firewall? Point --data at a local copy: an audiofolder (one sub-folder per label) "
+                           "or a CSV manifest path,label[,speaker]") from None
+
 def load_hf_dataset(dataset: Any, # a `datasets.Dataset`, or a hub id
                     split: str = "train", # split to read when `dataset` is a hub id
                     audio_column: str = "audio", label_column: str = "label", **kwargs) -> Corpus:
     "Corpus from a Hugging Face dataset, decoding left to us"
     import datasets
     name = dataset if isinstance(dataset, str) else (dataset.info.dataset_name or "in-memory dataset")
-    if isinstance(dataset, str): dataset = datasets.load_dataset(dataset, split=split)
+    if isinstance(dataset, str): dataset = _hub_dataset(dataset, split)
     for col in (audio_column, label_column):
         if col not in dataset.column_names: raise ValueError(f"{name}: no column {col!r} (columns: {dataset.column_names})")
     audio = dataset.cast_column(audio_column, datasets.Audio(decode=False))[audio_column]
@@ -206,13 +250,21 @@ def load_hf_dataset(dataset: Any, # a `datasets.Dataset`, or a hub id
     rows = []
     for row, (record, label, speaker) in enumerate(zip(audio, labels, speakers)):
         file_name = Path(record.get("path") or f"row{row}").name
-        rows.append(dict(item_id=f"{row:06d}/{file_name}", source=f"hub:{row}",
-                         label=str(label) if label is not None else None,
-                         speaker=str(speaker) if speaker else speaker_from_filename(file_name), duration=float("nan")))
-    return _finish_corpus(rows, f"{name}:{split}" if isinstance(name, str) else str(name), [], classes=classes, hub_audio=audio, **kwargs)
+        given = given_speaker(speaker)
+        rows.append(dict(item_id=f"{row:06d}/{file_name}", source=f"hub:{row}", label=str(label) if label is not None else None,
+                         speaker=given or speaker_from_filename(file_name), speaker_source="given" if given else "filename",
+                         duration=float("nan")))
+    return _finish_corpus(rows, f"{name}:{split}" if isinstance(name, str) else str(name), [], classes=classes, hub_audio=audio,
+                          content_id=str(getattr(dataset, "_fingerprint", "")), **kwargs)
 
 # %% ../nbs/00_data.ipynb #c020
 DEFAULT_DATASET = "DarshanaS/IndicAccentDb"
+
+def looks_local(source: str) -> bool:
+    "Is `source` meant as a local path rather than a hub id? (absolute or relative path syntax, or its first folder exists here)"
+    text = str(source)
+    if text.startswith(("/", "./", "../", "~", ".\\")) or "\\" in text or text.count("/") != 1: return True
+    return Path(text.split("/")[0]).expanduser().is_dir()
 
 def load_corpus(source: Any = DEFAULT_DATASET, # hub id, audiofolder, CSV manifest, or a `datasets.Dataset`
                 split: str = "train", # hub split
@@ -222,12 +274,12 @@ def load_corpus(source: Any = DEFAULT_DATASET, # hub id, audiofolder, CSV manife
     "Load a labelled corpus from any supported source"
     if isinstance(source, Corpus): return source
     if not isinstance(source, (str, os.PathLike)): return load_hf_dataset(source, split, limit=limit, seed=seed)
-    path = Path(source)
+    path = Path(source).expanduser()
     if path.is_dir(): corpus = load_audiofolder(path, limit=limit, seed=seed)
     elif path.is_file() and path.suffix.lower() == ".csv": corpus = load_manifest(path, limit=limit, seed=seed)
     elif path.exists(): raise ValueError(f"{source}: expected a folder (audiofolder) or a .csv manifest")
-    elif re.fullmatch(r"[\w.-]+/[\w.-]+", str(source)) and not str(source).startswith((".", "/")):
-        corpus = load_hf_dataset(str(source), split, limit=limit, seed=seed)
+    elif looks_local(str(source)): raise FileNotFoundError(f"{source}: no such folder or file")
+    elif re.fullmatch(r"[\w.-]+/[\w.-]+", str(source)): corpus = load_hf_dataset(str(source), split, limit=limit, seed=seed)
     else: raise FileNotFoundError(f"{source}: no such folder or CSV manifest, and not a hub dataset id (owner/name)")
     if len(corpus) == 0: raise ValueError(f"{source}: no labelled audio items found")
     return corpus

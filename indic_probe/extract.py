@@ -13,13 +13,14 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 import torch.nn.functional as F
 from tqdm import tqdm
-from .data import Corpus, load_corpus, AudioDecodeError, DEFAULT_DATASET, ITEM_COLUMNS, UNKNOWN_SPEAKER
+from .data import Corpus, load_corpus, looks_local, AudioDecodeError, DEFAULT_DATASET, ITEM_COLUMNS, UNKNOWN_SPEAKER
 
 # %% auto #0
-__all__ = ['DEFAULT_MODEL', 'POOLINGS', 'CACHE_FORMAT', 'ERROR_COLUMNS', 'resolve_device', 'cpu_has_native_bf16', 'resolve_dtype',
-           'autocast_for', 'PerClipFeatureEncoder', 'Encoder', 'ModelLoadError', 'load_encoder',
-           'original_method_embedding', 'embed_clips', 'CacheMismatchError', 'layer_file', 'read_manifest', 'cache_key',
-           'CacheWriteError', 'load_cache_items', 'verify_cache', 'load_layer', 'extract']
+__all__ = ['DTYPES', 'DEFAULT_MODEL', 'POOLINGS', 'CACHE_FORMAT', 'ERROR_COLUMNS', 'resolve_device', 'cpu_has_native_bf16',
+           'gpu_dtype', 'resolve_dtype', 'autocast_for', 'PerClipFeatureEncoder', 'Encoder', 'ModelLoadError',
+           'load_encoder', 'original_method_embedding', 'embed_clips', 'CacheMismatchError', 'layer_file',
+           'read_manifest', 'cache_key', 'CacheWriteError', 'load_cache_items', 'verify_cache', 'load_layer',
+           'check_extract_options', 'extract']
 
 # %% ../nbs/01_extract.ipynb #c005
 def resolve_device(device: str = "auto") -> torch.device:
@@ -35,13 +36,19 @@ def cpu_has_native_bf16() -> bool:
     except OSError: return False
     return " avx512_bf16" in flags or " amx_bf16" in flags
 
+def gpu_dtype(capability: tuple[int, int], # CUDA compute capability, e.g. (8, 0) for an A100
+             ) -> str:
+    "bf16 where the card computes it natively (compute capability >= 8.0), else fp16"
+    return "bf16" if tuple(capability) >= (8, 0) else "fp16"
+
+DTYPES = ("auto", "fp32", "bf16", "fp16")
+
 def resolve_dtype(dtype: str, # 'auto', 'fp32', 'bf16' or 'fp16'
                   device: torch.device) -> str:
-    "The compute dtype: `auto` picks bf16/fp16 on GPU, bf16 on CPUs that have it natively, else fp32"
-    if dtype not in ("auto", "fp32", "bf16", "fp16"): raise ValueError(f"dtype must be auto, fp32, bf16 or fp16, not {dtype!r}")
+    "The compute dtype: `auto` is fp32 on CPU (exact, as the original) and bf16/fp16 on GPU by compute capability"
+    if dtype not in DTYPES: raise ValueError(f"dtype must be auto, fp32, bf16 or fp16, not {dtype!r}")
     if dtype != "auto": return dtype
-    if device.type == "cuda": return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-    if device.type == "cpu" and cpu_has_native_bf16(): return "bf16"
+    if device.type == "cuda": return gpu_dtype(torch.cuda.get_device_capability(device))
     return "fp32"
 
 def autocast_for(device: torch.device, dtype: str):
@@ -111,10 +118,11 @@ def load_encoder(model: str = DEFAULT_MODEL, # hub id or local path of a HF spee
                 ) -> Encoder:
     "Load a frozen encoder in eval mode with exact per-clip CNN batching"
     from transformers import AutoModel, AutoFeatureExtractor, Wav2Vec2FeatureExtractor
+    if looks_local(str(model)) and not Path(str(model)).expanduser().exists(): raise ModelLoadError(f"{model}: no such folder or file")
     try: net = AutoModel.from_pretrained(str(model))
     except (OSError, ValueError, KeyError) as e:
-        raise ModelLoadError(f"cannot load model {str(model)!r}: {str(e).strip().splitlines()[0][:300]} "
-                             f"(give a hub id such as {DEFAULT_MODEL}, or a folder saved with save_pretrained; offline machines need a folder)") from None
+        raise ModelLoadError(f"cannot load model {str(model)!r}: {(str(e).strip().splitlines() or [type(e).__name__])[0][:300]} "
+                             f"(a hub id such as {DEFAULT_MODEL} must be downloadable: offline, point --model at a folder saved with save_pretrained)") from None
     try: feature_extractor = AutoFeatureExtractor.from_pretrained(str(model))
     except (OSError, ValueError): feature_extractor = Wav2Vec2FeatureExtractor(return_attention_mask=False)
     if not hasattr(net, "feature_extractor") or not hasattr(net, "_get_feat_extract_output_lengths"):
@@ -219,7 +227,7 @@ def embed_clips(encoder: Encoder, clips: list[np.ndarray], # decoded clips at `e
     return np.concatenate([means, stds], axis=-1).astype(np.float32), failed
 
 # %% ../nbs/01_extract.ipynb #c029
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2 # 2: items.csv has speaker_source and is checksummed
 ERROR_COLUMNS = ["item_id", "path", "stage", "reason"]
 
 class CacheMismatchError(ValueError):
@@ -300,13 +308,16 @@ def load_cache_items(cache_dir: str | Path) -> pd.DataFrame:
 def verify_cache(cache_dir: str | Path, # cache folder
                  layers: list[int] | None = None, # layers to check (all when None)
                 ) -> dict:
-    "The manifest, after checking the cache is complete and its layer files match their checksums"
+    "The manifest, after checking the cache is complete and items.csv and its layer files match their checksums"
     manifest = read_manifest(cache_dir)
+    if manifest.get("format") != CACHE_FORMAT:
+        raise CacheMismatchError(f"{cache_dir}: cache format {manifest.get('format')} was made by an older indic_probe (this one reads {CACHE_FORMAT}); "
+                                 "re-extract with --overwrite")
     if not manifest.get("complete"):
         raise CacheMismatchError(f"{cache_dir}: cache is incomplete (extraction was interrupted); re-run `indic-probe extract` to resume it")
-    for layer in (range(manifest["num_layers"]) if layers is None else layers):
-        path = layer_file(cache_dir, layer)
-        if not path.exists(): raise CacheMismatchError(f"{path}: layer file missing")
+    paths = [Path(cache_dir) / "items.csv"] + [layer_file(cache_dir, l) for l in (range(manifest["num_layers"]) if layers is None else layers)]
+    for path in paths:
+        if not path.exists(): raise CacheMismatchError(f"{path}: file missing; re-extract with --overwrite")
         if _file_sha256(path) != manifest.get("checksums", {}).get(path.name):
             raise CacheMismatchError(f"{path}: checksum does not match manifest.json (file truncated or edited); re-extract with --overwrite")
     return manifest
@@ -333,8 +344,9 @@ def _decode_job(corpus: Corpus, i: int, sr: int, peak_normalize: bool) -> np.nda
     except Exception as e: return f"{corpus.items.source.iloc[i]}: {type(e).__name__}: {e}"
 
 def _finish(cache_dir: Path, manifest: dict, items: pd.DataFrame, errors: pd.DataFrame) -> dict:
-    "Checksum the layers and mark the cache complete"
-    manifest["checksums"] = {layer_file(cache_dir, l).name: _file_sha256(layer_file(cache_dir, l)) for l in range(manifest["num_layers"])}
+    "Checksum items.csv and the layers, and mark the cache complete"
+    covered = [cache_dir / "items.csv"] + [layer_file(cache_dir, l) for l in range(manifest["num_layers"])]
+    manifest["checksums"] = {path.name: _file_sha256(path) for path in covered}
     manifest["counts"] = dict(items=len(items) + int((errors.stage == "load").sum()), ok=int((items.status == "ok").sum()),
                               errors=len(errors))
     manifest["complete"] = True
@@ -343,14 +355,22 @@ def _finish(cache_dir: Path, manifest: dict, items: pd.DataFrame, errors: pd.Dat
 
 # %% ../nbs/01_extract.ipynb #c036
 def _open_cache(cache_dir: Path, key: dict, overwrite: bool) -> dict | None:
-    "The existing manifest when the cache can be reused or resumed, None when it must be created"
-    if not (cache_dir / "manifest.json").exists(): return None
+    "The existing manifest when the cache can be reused or resumed, None when it must be (re)created"
+    if overwrite or not (cache_dir / "manifest.json").exists(): return None  # --overwrite always re-extracts
     manifest = read_manifest(cache_dir)
     differences = _key_differences(manifest.get("key", {}), key)
+    if manifest.get("format") != CACHE_FORMAT: differences.insert(0, f"format: cache has {manifest.get('format')!r}, now {CACHE_FORMAT}")
     if not differences and (cache_dir / "progress.json").exists(): return manifest
-    if overwrite: return None
-    raise CacheMismatchError(f"{cache_dir} holds features made differently ({'; '.join(differences)}). "
+    raise CacheMismatchError(f"{cache_dir} holds features made differently ({'; '.join(differences) or 'no progress record'}). "
                              "Use another --cache folder, or --overwrite to replace it.")
+
+def check_extract_options(batch_seconds: float, max_seconds: float, chunk_size: int, decode_workers: int, pooling: str):
+    "Refuse option values that cannot work, with one line naming the option"
+    if pooling not in POOLINGS: raise ValueError(f"pooling must be one of {POOLINGS}, not {pooling!r}")
+    for name, value in [("batch_seconds", batch_seconds), ("max_seconds", max_seconds)]:
+        if not value > 0: raise ValueError(f"{name} must be a positive number of seconds, not {value}")
+    for name, value in [("chunk_size", chunk_size), ("decode_workers", decode_workers)]:
+        if int(value) != value or value < 1: raise ValueError(f"{name} must be a positive whole number, not {value}")
 
 # %% ../nbs/01_extract.ipynb #c037
 def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV manifest, datasets.Dataset or Corpus
@@ -372,8 +392,10 @@ def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV mani
            ) -> Path:
     "Embed every item of `data` with every layer of `model` into `cache_dir`; resumable, idempotent"
     cache_dir = Path(cache_dir)
-    if pooling not in POOLINGS: raise ValueError(f"pooling must be one of {POOLINGS}, not {pooling!r}")
+    check_extract_options(batch_seconds, max_seconds, chunk_size, decode_workers, pooling)
     corpus = load_corpus(data, split=split, limit=limit, seed=seed)
+    if progress:
+        for note in corpus.notes: print(f"note: {note}")
     encoder = load_encoder(model, device, dtype)
     key = cache_key(encoder, corpus, pooling, max_seconds, peak_normalize)
     manifest = _open_cache(cache_dir, key, overwrite)
@@ -400,7 +422,8 @@ def _run_chunks(cache_dir: Path, encoder: Encoder, corpus: Corpus, batch_seconds
     status = np.where(np.arange(N) < done_rows, "ok", "pending").astype(object)
     status[[row_of[i] for i in errors.item_id if i in row_of]] = "error"
     bar = tqdm(total=N, initial=min(done_rows, N), unit="clip", desc="extract", disable=not progress, smoothing=0.1)
-    with ThreadPoolExecutor(decode_workers) as pool:
+    pool = ThreadPoolExecutor(decode_workers)
+    try:
         submit = lambda start: [pool.submit(_decode_job, corpus, i, encoder.sample_rate, peak_normalize) for i in range(start, min(start + chunk_size, N))]
         pending = submit(chunk_starts[state["chunks_done"]]) if state["chunks_done"] < len(chunk_starts) else []
         for k in range(state["chunks_done"], len(chunk_starts)):
@@ -420,7 +443,9 @@ def _run_chunks(cache_dir: Path, encoder: Encoder, corpus: Corpus, batch_seconds
             _write_json(cache_dir / "progress.json", dict(chunks_done=k + 1, chunk_size=chunk_size))
             _write_csv(cache_dir / "items.csv", items.assign(status=status))
             bar.update(len(decoded)); bar.set_postfix(errors=int((status == "error").sum()))
-    bar.close()
+    finally:  # on Ctrl-C too: drop queued decodes, so the interrupt is not held up; the last checkpoint stands
+        pool.shutdown(wait=False, cancel_futures=True)
+        bar.close()
     del layers
     _write_csv(cache_dir / "items.csv", items.assign(status=status))
     manifest = _finish(cache_dir, manifest, items.assign(status=status), errors)

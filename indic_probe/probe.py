@@ -18,10 +18,10 @@ from .data import UNKNOWN_SPEAKER
 from .extract import load_layer, read_manifest, resolve_device
 
 # %% auto #0
-__all__ = ['PROBES', 'PROTOCOLS', 'SPLIT_SEED', 'C_GRID', 'planted_layer', 'known_speaker_mask', 'select_items',
-           'protocol_splits', 'validation_split', 'selection_folds', 'limit_threads', 'make_mlp', 'predict_mlp',
-           'train_mlp', 'logreg_path', 'select_c', 'metrics_from_confusion', 'bootstrap_metrics', 'probe_label',
-           'run_probe', 'probe_layer']
+__all__ = ['PROBES', 'PROTOCOLS', 'SPLIT_SEED', 'C_GRID', 'SCOPES', 'planted_layer', 'known_speaker_mask', 'ProtocolUnavailable',
+           'select_items', 'protocol_splits', 'validation_split', 'selection_folds', 'limit_threads', 'make_mlp',
+           'predict_mlp', 'train_mlp', 'logreg_path', 'select_c', 'metrics_from_confusion', 'cluster_strata',
+           'bootstrap_metrics', 'probe_label', 'run_probe', 'probe_layer', 'corpus_counts']
 
 # %% ../nbs/02_probe.ipynb #c006
 PROBES = ('mlp', 'logreg')
@@ -57,15 +57,22 @@ def known_speaker_mask(groups) -> np.ndarray:
     return (~groups.isna() & ~groups.astype(str).isin([UNKNOWN_SPEAKER, ""])).to_numpy()
 
 # %% ../nbs/02_probe.ipynb #c013
+class ProtocolUnavailable(ValueError):
+    "A protocol that cannot run on these items: no speaker ids, or fewer than two classes or speakers left"
+
+SCOPES = ('all', 'known_speakers')  # which items a run scores: all, or only those whose speaker is known
+
 def select_items(y:np.ndarray, # integer labels
                  groups=None, # speaker id per item, or None
                  protocol:str='seed', # one of `PROTOCOLS`
                  classes=None, # label names in label order
+                 scope:str='all', # 'known_speakers': keep only items with a known speaker, whatever the protocol
                 ) -> tuple[np.ndarray, dict]: # boolean mask of usable items, `excluded` report
-    "Items a protocol may use; under 'speaker' drop unknown speakers and say what that cost"
+    "Items a protocol may use; under 'speaker' (or scope 'known_speakers') drop unknown speakers and say what that cost"
+    if scope not in SCOPES: raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
     keep = np.ones(len(y), bool)
-    if protocol == 'speaker':
-        if groups is None: raise ValueError("protocol 'speaker' needs speaker ids (groups); got None")
+    if protocol == 'speaker' or scope == 'known_speakers':
+        if groups is None: raise ProtocolUnavailable(f"protocol {protocol!r} on known-speaker items needs speaker ids; this corpus has none")
         keep = known_speaker_mask(groups)
     names = classes if classes is not None else [str(k) for k in range(max(y) + 1)]
     lost = [names[k] for k in np.unique(y) if not keep[y == k].any()]
@@ -237,8 +244,10 @@ def select_c(X:np.ndarray, # standardised training part
              c_grid=C_GRID, # C values to compare
              **path_kwargs, # passed to `logreg_path`
             ) -> tuple[float, float, tuple|None, int]: # C, its mean validation accuracy, warm start for the refit, fits that hit max_iter
-    "Pick C by mean validation accuracy over the folds (ties -> smaller C)"
+    "Pick C by mean validation accuracy over the folds (ties -> smaller C); folds that fit on one class are left out"
     grid, scores, weights, not_converged = sorted(c_grid), [], [], 0
+    folds = [(fit, val) for fit, val in folds if len(np.unique(y[fit])) >= 2]
+    if not folds: return (1.0 if 1.0 in grid else grid[len(grid) // 2]), float('nan'), None, 0  # nothing to compare: sklearn's default
     for fit, val in folds:
         path, failed = logreg_path(X[fit], y[fit], X[val], grid, **path_kwargs)
         scores.append([np.mean(path[C][0] == y[val]) for C in grid])
@@ -269,11 +278,24 @@ def _cluster_confusions(y_true, predictions, cluster_ids, n_classes) -> np.ndarr
     flat = (np.arange(n_seeds)[:, None] * n_clusters + cluster_ids[None, :]) * cells + cell
     return np.bincount(flat.ravel(), minlength=n_seeds * n_clusters * cells).reshape(n_seeds, n_clusters, cells)
 
-def _resample_counts(n_clusters, n_boot, rng) -> np.ndarray:
-    "How often each cluster is drawn in each bootstrap resample: [n_boot, clusters]"
-    draws = rng.integers(0, n_clusters, size=(n_boot, n_clusters))
-    flat = (np.arange(n_boot)[:, None] * n_clusters + draws).ravel()
-    return np.bincount(flat, minlength=n_boot * n_clusters).reshape(n_boot, n_clusters)
+def cluster_strata(y_true:np.ndarray, # labels of the scored items
+                   cluster_ids:np.ndarray, # cluster index (0..K-1) of each item
+                  ) -> np.ndarray: # class of each cluster [K]
+    "The class of each cluster: its most frequent label (a speaker normally has one)"
+    counts = np.zeros((cluster_ids.max() + 1, y_true.max() + 1), np.int64)
+    np.add.at(counts, (cluster_ids, y_true), 1)
+    return counts.argmax(1)
+
+def _resample_counts(strata, n_boot, rng) -> np.ndarray:
+    "How often each cluster is drawn per resample, drawing within each stratum as many clusters as it has: [n_boot, clusters]"
+    n_clusters = len(strata)
+    counts = np.zeros((n_boot, n_clusters), np.int64)
+    for stratum in np.unique(strata):
+        members = np.flatnonzero(strata == stratum)
+        draws = members[rng.integers(0, len(members), size=(n_boot, len(members)))]
+        flat = (np.arange(n_boot)[:, None] * n_clusters + draws).ravel()
+        counts += np.bincount(flat, minlength=n_boot * n_clusters).reshape(n_boot, n_clusters)
+    return counts
 
 def bootstrap_metrics(y_true:np.ndarray, # true labels of the scored items [N]
                       predictions:np.ndarray, # predicted labels, one row per seed [S, N]
@@ -284,13 +306,15 @@ def bootstrap_metrics(y_true:np.ndarray, # true labels of the scored items [N]
                       seed:int=0, # bootstrap random seed
                       chunk:int=250, # resamples per block (bounds memory)
                      ) -> dict: # {metric: (ci_low, ci_high)}
-    "Percentile bootstrap intervals of the seed-averaged metrics, resampling items or clusters"
-    predictions = np.atleast_2d(predictions)
+    "Percentile bootstrap intervals of the seed-averaged metrics, resampling items or clusters within each class"
+    if n_boot < 1: raise ValueError(f"n_boot must be at least 1, not {n_boot}")
+    y_true, predictions = np.asarray(y_true), np.atleast_2d(predictions)
     cluster_ids = np.arange(len(y_true)) if clusters is None else np.unique(np.asarray(clusters, dtype=str), return_inverse=True)[1]
-    per_cluster = _cluster_confusions(np.asarray(y_true), predictions, cluster_ids, n_classes).astype(np.float64)
+    per_cluster = _cluster_confusions(y_true, predictions, cluster_ids, n_classes).astype(np.float64)
+    strata = cluster_strata(y_true, cluster_ids)
     rng, draws = np.random.default_rng(seed), {k: [] for k in ("accuracy", "balanced_accuracy", "macro_f1")}
     for start in range(0, n_boot, chunk):
-        counts = _resample_counts(per_cluster.shape[1], min(chunk, n_boot - start), rng).astype(np.float64)
+        counts = _resample_counts(strata, min(chunk, n_boot - start), rng).astype(np.float64)
         confusion = (counts[None] @ per_cluster).reshape(len(predictions), -1, n_classes, n_classes)
         for name, values in metrics_from_confusion(confusion).items(): draws[name].append(values.mean(0))
     tail = 100 * (1 - level) / 2
@@ -348,6 +372,17 @@ def _logreg_fold(X, y, groups, train, test, protocol, settings):
     return refit[C][0], {"C": C, "val_accuracy": score}, failed + refit_failed
 
 # %% ../nbs/02_probe.ipynb #c042
+def _trainable(y, splits, classes) -> tuple[list, list[str]]:
+    "Folds whose training part holds at least two classes, and a note for each fold left out"
+    kept, notes = [], []
+    for fold, (train, test) in enumerate(splits):
+        present = np.unique(y[train])
+        if len(present) >= 2: kept.append((train, test)); continue
+        notes.append(f"fold {fold + 1} skipped: its training part holds one class ({classes[present[0]]}), "
+                     f"so its {len(test)} test items are not scored")
+    if not kept: raise ProtocolUnavailable("every training fold holds a single class; nothing can be learned")
+    return kept, notes
+
 def _fit_folds(X, y, groups, splits, probe, protocol, seeds, n_classes, settings):
     "Fit every fold (and seed); returns pooled test indices, predictions [S, N], curves, selections, notes"
     curves, selected, notes, predictions = [], [], [], []
@@ -392,27 +427,28 @@ def _summary(y_test, predictions, clusters, classes, n_boot, level, boot_seed) -
                        "balanced_accuracy": 1 / n_classes, "macro_f1": 1 / n_classes}}
 
 # %% ../nbs/02_probe.ipynb #c044
-def _check_inputs(X, y, groups, probe, protocol, seeds):
+def _check_inputs(X, y, groups, probe, protocol, seeds, n_boot):
     "Fail early, with a clear message, on arguments that cannot work"
     if probe not in PROBES: raise ValueError(f"unknown probe {probe!r}; expected one of {PROBES}")
     if protocol not in PROTOCOLS: raise ValueError(f"unknown protocol {protocol!r}; expected one of {PROTOCOLS}")
     if X.ndim != 2 or len(X) != len(y): raise ValueError(f"X must be [N, D] with N = len(y); got {X.shape}, {len(y)} labels")
     if groups is not None and len(groups) != len(y): raise ValueError("groups must have one speaker id per item")
     if len(seeds) == 0: raise ValueError("seeds must name at least one seed")
+    if n_boot < 1: raise ValueError(f"n_boot must be at least 1, not {n_boot}")
     if len(y) and y.min() < 0: raise ValueError("labels y must be non-negative class indices")
 
-def _usable(X, y, groups, protocol, classes):
+def _usable(X, y, groups, protocol, classes, scope='all'):
     "Apply the protocol's item selection, re-index labels over the evaluated classes; check enough remain"
-    keep, excluded = select_items(y, groups, protocol, classes)
+    keep, excluded = select_items(y, groups, protocol, classes, scope)
     X, y = X[keep], y[keep]
     groups = None if groups is None else np.asarray(groups, dtype=object)[keep].astype(str)
     present = np.unique(y)
     if len(present) < 2:
-        raise ValueError(f"protocol {protocol!r} needs at least 2 classes; {len(present)} remain "
-                         f"({excluded['unknown_speaker']} items with unknown speaker excluded)")
+        raise ProtocolUnavailable(f"protocol {protocol!r} needs at least 2 classes; {len(present)} remain "
+                                  f"({excluded['unknown_speaker']} items with unknown speaker excluded)")
     if protocol == 'speaker' and len(np.unique(groups)) < 2:
-        raise ValueError(f"protocol 'speaker' needs at least 2 known speakers; {len(np.unique(groups))} remain "
-                         f"({excluded['unknown_speaker']} items with unknown speaker excluded)")
+        raise ProtocolUnavailable(f"protocol 'speaker' needs at least 2 known speakers; {len(np.unique(groups))} remain "
+                                  f"({excluded['unknown_speaker']} items with unknown speaker excluded)")
     return X, np.searchsorted(present, y), groups, [str(classes[k]) for k in present], excluded
 
 # %% ../nbs/02_probe.ipynb #c045
@@ -456,23 +492,25 @@ def run_probe(X:np.ndarray, # embeddings of one layer [N, D]
               tol:float=1e-3, # logreg lbfgs gradient tolerance
               n_splits:int=5, # outer folds for 'kfold' (and at most, for 'speaker')
               boot_seed:int=0, # bootstrap random seed
+              scope:str='all', # 'known_speakers': score only items whose speaker is known (the items 'speaker' scores)
              ) -> dict: # JSON-serialisable result (see the contract)
     "Train and score one probe on one layer's embeddings under one evaluation protocol"
     start, seeds = time.perf_counter(), [int(s) for s in seeds]
     X, y = np.ascontiguousarray(X, dtype=np.float32), np.asarray(y, dtype=np.int64)
-    _check_inputs(X, y, groups, probe, protocol, seeds)
+    _check_inputs(X, y, groups, probe, protocol, seeds, n_boot)
     classes = [str(k) for k in range(y.max() + 1)] if classes is None else list(classes)
     if len(classes) <= y.max(): raise ValueError(f"{len(classes)} class names for labels up to {y.max()}")
-    X, y, groups, evaluated, excluded = _usable(X, y, groups, protocol, classes)
-    splits = protocol_splits(y, groups, protocol, n_splits)
+    X, y, groups, evaluated, excluded = _usable(X, y, groups, protocol, classes, scope)
+    splits, fold_notes = _trainable(y, protocol_splits(y, groups, protocol, n_splits), evaluated)
     if probe == 'mlp': settings = dict(epochs=epochs, batch_size=batch_size, lr=lr, hidden=list(hidden), dropout=dropout, device=device)
     else: settings, seeds = dict(c_grid=[float(c) for c in c_grid], inner_folds=inner_folds, max_iter=max_iter, tol=tol), seeds[:1]
     with limit_threads(threads):
         test, predictions, curves, selected, notes = _fit_folds(X, y, groups, splits, probe, protocol, seeds, len(evaluated), settings)
     clusters = groups[test] if protocol == 'speaker' else None
     summary = _summary(y[test], predictions, clusters, evaluated, n_boot, level, boot_seed)
-    notes += _notes(probe, protocol, y, groups, evaluated, classes, excluded, seeds)
-    return {"probe": probe, "protocol": protocol, "optimistic": protocol == 'seed',
+    notes += fold_notes + _notes(probe, protocol, y, groups, evaluated, classes, excluded, seeds)
+    scored = 'known_speakers' if excluded["unknown_speaker"] else 'all'  # 'speaker' with no unknowns scores every item
+    return {"probe": probe, "protocol": protocol, "optimistic": protocol == 'seed', "scope": scored,
             "label": probe_label(probe, protocol, X.shape[1], len(evaluated), len(splits), hidden, inner_folds),
             **summary, "classes": evaluated, "n_train": int(round(np.mean([len(tr) for tr, _ in splits]))),
             "n_test": int(len(test)), "n_folds": len(splits), "seeds": seeds, "excluded": excluded,
@@ -487,18 +525,27 @@ def probe_layer(cache_dir, # extraction cache folder (see `indic_probe.extract`)
                 probes=('mlp', 'logreg'), # probes to run
                 protocols=('seed', 'speaker'), # protocols to run
                 seeds=(42,), # training seeds
-                on_error:str='raise', # 'raise' or 'skip' (record the error under "skipped")
                 **probe_kwargs, # passed to `run_probe` (n_boot, device, threads, ...)
                ) -> dict: # {"layer", "n_items", "classes", "results", "skipped"}
-    "Run every probe x protocol on one cached layer"
+    "Run every probe x protocol on one cached layer; protocols that cannot run are skipped with their reason"
     X, y, groups = load_layer(cache_dir, layer)
     classes = list(read_manifest(cache_dir)['classes'])
     results, skipped = [], []
+    def attempt(probe, protocol, scope):
+        try: results.append(run_probe(X, y, groups, probe, protocol, seeds, classes, scope=scope, **probe_kwargs))
+        except ProtocolUnavailable as error: skipped.append({"probe": probe, "protocol": protocol, "scope": scope, "reason": str(error)})
     for probe in probes:
-        for protocol in protocols:
-            try: results.append(run_probe(X, y, groups, probe, protocol, seeds, classes, **probe_kwargs))
-            except ValueError as error:
-                if on_error != 'skip': raise
-                skipped.append({"probe": probe, "protocol": protocol, "error": str(error)})
+        for protocol in protocols: attempt(probe, protocol, 'all')
+        if any(r["probe"] == probe and r["protocol"] == 'speaker' and r["scope"] == 'known_speakers' for r in results):
+            for protocol in protocols:
+                if protocol != 'speaker': attempt(probe, protocol, 'known_speakers')
     return {"layer": int(layer), "n_items": int(len(y)), "classes": [str(c) for c in classes],
-            "results": results, "skipped": skipped}
+            "results": results, "skipped": skipped, **corpus_counts(y, groups, classes)}
+
+def corpus_counts(y:np.ndarray, groups, classes) -> dict:
+    "Items, known speakers and unknown-speaker items per class: the facts a report states about a corpus"
+    known = known_speaker_mask(groups) if groups is not None else np.zeros(len(y), bool)
+    spoken = pd.Series(np.asarray(groups, dtype=object)[known] if groups is not None else [], dtype=object)
+    return {"class_counts": {str(c): int((y == k).sum()) for k, c in enumerate(classes)},
+            "speakers_per_class": {str(c): int(spoken[(y[known] == k)].nunique()) for k, c in enumerate(classes)},
+            "unknown_speaker_per_class": {str(c): int(((y == k) & ~known).sum()) for k, c in enumerate(classes)}}

@@ -11,29 +11,67 @@ import numpy as np, pandas as pd
 import matplotlib.pyplot as plt, seaborn as sns
 
 # %% auto #0
-__all__ = ['HONESTY', 'METRICS', 'COLUMNS', 'CONTEXT', 'read_sweep', 'layer_results', 'layer_failures', 'collect_results',
-           'protocol_label', 'most_honest', 'best_layers', 'featured', 'find_result', 'recall_table', 'confusion_table',
-           'exclusions', 'fake_run', 'plot_layer_curves', 'plot_recall_heatmap', 'plot_confusion',
-           'layer_analysis_figure', 'interpret', 'provenance', 'render_html', 'ReportError', 'build_report']
+__all__ = ['HONESTY', 'METRICS', 'COLUMNS', 'CONTEXT', 'RunFolderError', 'read_sweep', 'run_state', 'layer_results',
+           'stale_layers', 'layer_failures', 'collect_results', 'headline', 'like_for_like', 'protocol_label',
+           'most_honest', 'best_layers', 'featured', 'find_result', 'recall_table', 'confusion_table', 'exclusions',
+           'probe_notes', 'fake_run', 'plot_layer_curves', 'plot_recall_heatmap', 'plot_confusion',
+           'layer_analysis_figure', 'interpret', 'provenance', 'departures', 'corpus_facts', 'render_html',
+           'ReportError', 'build_report']
 
 # %% ../nbs/04_report.ipynb #c005
 HONESTY = ("speaker", "kfold", "holdout", "seed") # most honest first
 METRICS = ("accuracy", "balanced_accuracy", "macro_f1")
-COLUMNS = ["layer", "probe", "protocol", "metric", "value", "ci_low", "ci_high", "n_test", "optimistic", "chance"]
+COLUMNS = ["task", "layer", "probe", "protocol", "scope", "metric", "value", "ci_low", "ci_high", "n_test", "n_classes",
+           "optimistic", "chance"]
+
+class RunFolderError(ValueError):
+    "A run folder whose results cannot be reported as one run"
 
 def read_sweep(run_dir: str | Path) -> dict:
     "The run's sweep.json ({} when the run folder has none)"
     path = Path(run_dir) / "sweep.json"
     return json.loads(path.read_text()) if path.exists() else {}
 
-def layer_results(run_dir: str | Path) -> dict[int, dict]:
-    "Every layer's result JSON in the run, by layer"
+def _layer_jsons(run_dir: str | Path) -> dict[int, dict]:
+    "Every layer JSON in the run folder, by layer, whatever sweep made it"
     results = {}
     for path in sorted((Path(run_dir) / "layers").glob("layer_[0-9][0-9].json")):
         try: result = json.loads(path.read_text())
-        except ValueError as error: raise ValueError(f"{path}: not valid JSON ({error}); re-run that layer") from None
+        except ValueError as error: raise RunFolderError(f"{path}: not valid JSON ({error}); re-run that layer") from None
         results[int(result.get("layer", path.stem.split("_")[1]))] = result
     return dict(sorted(results.items()))
+
+def run_state(run_dir: str | Path) -> dict:
+    "sweep.json, or for layers run by hand with papermill the same facts read from the layer JSONs"
+    state = read_sweep(run_dir)
+    if state: return state
+    results = _layer_jsons(run_dir)
+    if not results: return {}
+    keys = {r.get("sweep_key") for r in results.values()}
+    if len(keys) > 1:
+        raise RunFolderError(f"{Path(run_dir) / 'layers'} holds results of {len(keys)} different sweeps (other caches, models or "
+                             "probe settings): report each from its own run folder")
+    first = next(iter(results.values()))
+    layers = {str(l): dict(status="done", notebook=f"layers/layer_{l:02d}.ipynb", json=f"layers/layer_{l:02d}.json", error=None)
+              for l in results}
+    return dict(sweep_key=first.get("sweep_key"), identity=first.get("identity"), manifest=_manifest_of(first),
+                params=first.get("params", {}), cache=first.get("params", {}).get("cache"), layers=layers, by_hand=True)
+
+def _manifest_of(result: dict) -> dict:
+    "The cache manifest a layer JSON carries, else the one in the cache folder it names, else {}"
+    if result.get("manifest"): return result["manifest"]
+    cache = Path(result.get("params", {}).get("cache") or "/nonexistent")
+    return json.loads((cache / "manifest.json").read_text()) if (cache / "manifest.json").exists() else {}
+
+def layer_results(run_dir: str | Path) -> dict[int, dict]:
+    "The layer results of the run's own sweep: JSONs whose sweep_key is the run's (others never reach the numbers)"
+    key = run_state(run_dir).get("sweep_key")
+    return {layer: r for layer, r in _layer_jsons(run_dir).items() if r.get("sweep_key") == key}
+
+def stale_layers(run_dir: str | Path) -> list[int]:
+    "Layers whose JSON was made by another sweep (left out of the report)"
+    key = run_state(run_dir).get("sweep_key")
+    return [layer for layer, r in _layer_jsons(run_dir).items() if r.get("sweep_key") != key]
 
 def layer_failures(run_dir: str | Path) -> dict[int, str]:
     "Layers the sweep marked failed, with the first line of their error"
@@ -45,17 +83,26 @@ def layer_failures(run_dir: str | Path) -> dict[int, str]:
 def collect_results(run_dir: str | Path, # run folder made by `indic-probe sweep`
                     write: bool = True, # also write RUN/results.csv
                    ) -> pd.DataFrame:
-    "Tidy table: layer, probe, protocol, metric, value, ci_low, ci_high, n_test, optimistic, chance"
-    rows = [dict(layer=layer, probe=r["probe"], protocol=r["protocol"], metric=metric, value=scores.get("value"),
-                 ci_low=scores.get("ci_low"), ci_high=scores.get("ci_high"), n_test=r.get("n_test"),
+    "Tidy table: task, layer, probe, protocol, scope, metric, value, ci_low, ci_high, n_test, n_classes, optimistic, chance"
+    rows = [dict(task=r.get("task", "label"), layer=layer, probe=r["probe"], protocol=r["protocol"], scope=r.get("scope", "all"),
+                 metric=metric, value=scores.get("value"), ci_low=scores.get("ci_low"), ci_high=scores.get("ci_high"),
+                 n_test=r.get("n_test"), n_classes=len(r.get("classes", [])),
                  optimistic=bool(r.get("optimistic", r["protocol"] == "seed")), chance=r.get("chance", {}).get(metric))
             for layer, result in layer_results(run_dir).items() for r in result["results"] for metric, scores in r["metrics"].items()]
     if not rows: raise FileNotFoundError(f"{run_dir}: no layer results (layers/layer_XX.json); run `indic-probe sweep` first")
     table = pd.DataFrame(rows, columns=COLUMNS)
     for column in ["value", "ci_low", "ci_high", "chance"]: table[column] = pd.to_numeric(table[column], errors="coerce")
-    table = table.sort_values(["probe", "protocol", "metric", "layer"]).reset_index(drop=True)
+    table = table.sort_values(["task", "probe", "protocol", "scope", "metric", "layer"]).reset_index(drop=True)
     if write: table.to_csv(Path(run_dir) / "results.csv", index=False)
     return table
+
+def headline(table: pd.DataFrame, task: str = "label") -> pd.DataFrame:
+    "Rows of the main curves: every protocol on all items, `speaker` on the items it can score"
+    return table[(table.task == task) & ((table.scope == "all") | (table.protocol == "speaker"))]
+
+def like_for_like(table: pd.DataFrame, task: str = "label") -> pd.DataFrame:
+    "Every protocol scored on the known-speaker items (empty when `speaker` left nothing out)"
+    return table[(table.task == task) & (table.scope == "known_speakers")]
 
 def protocol_label(protocol: str) -> str:
     "How a protocol is named in tables and legends (the original's is marked optimistic)"
@@ -67,50 +114,76 @@ def most_honest(protocols: Iterable[str]) -> str:
     return next((p for p in HONESTY if p in present), present[0])
 
 def best_layers(table: pd.DataFrame, metric: str = "accuracy") -> pd.DataFrame:
-    "The best layer of each probe x protocol (lowest layer on ties), with its value and CI"
+    "The best layer of each probe x protocol (x scope, x task), lowest layer on ties, with its value and CI"
     rows = table[table.metric == metric].sort_values("layer")
-    return rows.loc[rows.groupby(["probe", "protocol"]).value.idxmax()].reset_index(drop=True)
+    keys = [k for k in ("task", "probe", "protocol", "scope") if k in rows]
+    return rows.loc[rows.groupby(keys).value.idxmax()].reset_index(drop=True)
 
 def featured(table: pd.DataFrame, probe: str | None = None, metric: str = "accuracy") -> dict:
     "What a report leads with: the probe (mlp if run), its most honest protocol and that protocol's best layer"
-    probe = probe or ("mlp" if "mlp" in set(table.probe) else sorted(table.probe)[0])
-    protocol = most_honest(table[table.probe == probe].protocol)
-    best = best_layers(table, metric).set_index(["probe", "protocol"]).loc[(probe, protocol)]
-    return dict(probe=probe, protocol=protocol, layer=int(best.layer), metric=metric)
+    rows = headline(table)
+    probe = probe or ("mlp" if "mlp" in set(rows.probe) else sorted(rows.probe)[0])
+    protocol = most_honest(rows[rows.probe == probe].protocol)
+    best = best_layers(rows, metric).set_index(["probe", "protocol"]).loc[(probe, protocol)]
+    return dict(probe=probe, protocol=protocol, layer=int(best.layer), metric=metric, scope=best.scope)
 
 # %% ../nbs/04_report.ipynb #c009
-def find_result(run_dir: str | Path, layer: int, probe: str, protocol: str) -> dict:
-    "The run_probe dict of one layer x probe x protocol"
+def _headline_scope(protocol: str, scopes: Iterable[str]) -> str:
+    "The scope of a protocol's main curve"
+    scopes = set(scopes)
+    return "all" if "all" in scopes and protocol != "speaker" else next(iter(sorted(scopes)))
+
+def find_result(run_dir: str | Path, layer: int, probe: str, protocol: str, scope: str | None = None, task: str = "label") -> dict:
+    "The run_probe dict of one layer x probe x protocol (scope: that of the main curve unless given)"
     results = layer_results(run_dir)
     if layer not in results: raise KeyError(f"layer {layer}: no result in {run_dir} (layers: {list(results)})")
-    found = [r for r in results[layer]["results"] if r["probe"] == probe and r["protocol"] == protocol]
+    found = [r for r in results[layer]["results"] if r["probe"] == probe and r["protocol"] == protocol and r.get("task", "label") == task]
+    if found: scope = scope or _headline_scope(protocol, [r.get("scope", "all") for r in found])
+    found = [r for r in found if r.get("scope", "all") == scope]
     if not found: raise KeyError(f"layer {layer}: no {probe} x {protocol} result")
     return found[0]
 
-def recall_table(run_dir: str | Path, probe: str, protocol: str) -> pd.DataFrame:
+def recall_table(run_dir: str | Path, probe: str, protocol: str, scope: str | None = None) -> pd.DataFrame:
     "Per-class recall: layers as rows, classes as columns (NaN where a class was not evaluated)"
-    results = layer_results(run_dir)
-    rows = {layer: r["per_class_recall"] for layer, res in results.items() for r in res["results"]
-            if r["probe"] == probe and r["protocol"] == protocol}
+    results, rows = layer_results(run_dir), {}
+    for layer in results:
+        try: rows[layer] = find_result(run_dir, layer, probe, protocol, scope)["per_class_recall"]
+        except KeyError: continue
     table = pd.DataFrame.from_dict(rows, orient="index").sort_index().rename_axis("layer")
     order = [c for res in results.values() for c in res.get("classes", [])]
     return table[[c for c in dict.fromkeys(order + list(table.columns)) if c in table.columns]]
 
-def confusion_table(run_dir: str | Path, layer: int, probe: str, protocol: str) -> pd.DataFrame:
+def confusion_table(run_dir: str | Path, layer: int, probe: str, protocol: str, scope: str | None = None) -> pd.DataFrame:
     "Confusion counts of one layer: true classes as rows, predicted as columns"
-    r = find_result(run_dir, layer, probe, protocol)
+    r = find_result(run_dir, layer, probe, protocol, scope)
     return pd.DataFrame(r["confusion"], index=pd.Index(r["classes"], name="true"), columns=pd.Index(r["classes"], name="predicted"))
 
+_SCOPE_TEXT = {"all": "all items", "known_speakers": "known-speaker items"}
+
 def exclusions(run_dir: str | Path) -> pd.DataFrame:
-    "Per probe x protocol: what was scored and what was left out (unknown-speaker items, dropped classes)"
-    rows = [dict(probe=r["probe"], protocol=protocol_label(r["protocol"]), classes=len(r.get("classes", [])),
-                 n_test=r.get("n_test"), unknown_speaker_excluded=r.get("excluded", {}).get("unknown_speaker", 0),
+    "Per probe x protocol x scope: what was scored and what was left out; protocols that could not run, with the reason"
+    rows = [dict(probe=r["probe"], protocol=protocol_label(r["protocol"]), items=_SCOPE_TEXT.get(r.get("scope", "all")),
+                 classes=len(r.get("classes", [])), n_test=r.get("n_test"),
+                 unknown_speaker_excluded=r.get("excluded", {}).get("unknown_speaker", 0),
                  classes_dropped=", ".join(r.get("excluded", {}).get("classes", [])) or "none", label=r.get("label", ""))
-            for res in layer_results(run_dir).values() for r in res["results"]]
-    return pd.DataFrame(rows).drop_duplicates(["probe", "protocol"]).reset_index(drop=True)
+            for res in layer_results(run_dir).values() for r in res["results"] if r.get("task", "label") == "label"]
+    rows += [dict(probe=s["probe"], protocol=protocol_label(s["protocol"]), items=_SCOPE_TEXT.get(s.get("scope", "all")),
+                  classes=0, n_test=0, unknown_speaker_excluded=None, classes_dropped="", label=f"not run: {s.get('reason', s.get('error'))}")
+             for res in layer_results(run_dir).values() for s in res.get("skipped", [])]
+    return pd.DataFrame(rows).drop_duplicates(["probe", "protocol", "items"]).reset_index(drop=True)
+
+def probe_notes(run_dir: str | Path) -> pd.DataFrame:
+    "Every caveat the probes recorded (skipped folds, single-speaker classes, convergence, ...), with the layers it applies to"
+    seen: dict = {}
+    for layer, res in layer_results(run_dir).items():
+        for r in res["results"]:
+            for note in r.get("notes", []):
+                seen.setdefault((r["probe"], protocol_label(r["protocol"]), _SCOPE_TEXT.get(r.get("scope", "all")), note), []).append(layer)
+    rows = [dict(probe=p, protocol=q, items=s, note=n, layers=", ".join(map(str, ls))) for (p, q, s, n), ls in seen.items()]
+    return pd.DataFrame(rows, columns=["probe", "protocol", "items", "note", "layers"])
 
 # %% ../nbs/04_report.ipynb #c011
-def _fake_result(probe, protocol, target, sizes, classes, rng, excluded) -> dict:
+def _fake_result(probe, protocol, target, sizes, classes, rng, excluded, scope="all") -> dict:
     "One run_probe-shaped dict whose numbers derive from a synthetic confusion matrix"
     sizes, n = np.asarray(sizes), len(sizes)
     correct = np.clip(np.round(target * sizes + rng.normal(0, 0.7, n)), 0, sizes).astype(int)
@@ -123,7 +196,7 @@ def _fake_result(probe, protocol, target, sizes, classes, rng, excluded) -> dict
     scores, total = metrics_from_confusion(confusion), int(sizes.sum())
     interval = lambda v: dict(value=float(v), ci_low=float(max(0, v - 1.96 * np.sqrt(v * (1 - v) / total))),
                               ci_high=float(min(1, v + 1.96 * np.sqrt(v * (1 - v) / total))))
-    return dict(probe=probe, protocol=protocol, optimistic=protocol == "seed", label=f"fake {probe} under {protocol}",
+    return dict(probe=probe, protocol=protocol, optimistic=protocol == "seed", scope=scope, task="label", label=f"fake {probe} under {protocol}",
                 metrics={m: interval(scores[m]) for m in METRICS}, classes=classes,
                 per_class_recall={c: float(r) for c, r in zip(classes, correct / sizes)}, confusion=confusion.tolist(),
                 chance=dict(accuracy=float(sizes.max() / total), balanced_accuracy=1 / n, macro_f1=1 / n),
@@ -153,21 +226,27 @@ def fake_run(run_dir: str | Path, # folder to write sweep.json and layers/layer_
             results.append(_fake_result(probe, "seed", seed_target + shift / 2, [30, 26, 24, 12], classes, rng,
                                         dict(unknown_speaker=0, classes=[])))
             results.append(_fake_result(probe, "speaker", honest + shift, [120, 100, 90], classes[:3], rng,
-                                        dict(unknown_speaker=60, classes=["d"])))
+                                        dict(unknown_speaker=60, classes=["d"]), "known_speakers"))
+            results.append(_fake_result(probe, "seed", seed_target + shift / 2, [24, 20, 18], classes[:3], rng,  # like for like
+                                        dict(unknown_speaker=60, classes=["d"]), "known_speakers"))
         (run_dir / "layers" / f"layer_{layer:02d}.json").write_text(json.dumps(
-            dict(layer=layer, n_items=370, classes=classes, results=results, params_key="fake")))
+            dict(layer=layer, n_items=370, classes=classes, results=results, skipped=[], sweep_key="fake", params_key=f"fake{layer}",
+                 class_counts=dict(a=150, b=126, c=112, d=42), speakers_per_class=dict(a=5, b=4, c=4, d=0))))
         states[str(layer)] = dict(status="done", notebook=f"layers/layer_{layer:02d}.ipynb", json=f"layers/layer_{layer:02d}.json",
                                   error=None, seconds=2.0)
     manifest = dict(model="fake/hubert-tiny", corpus="fake-corpus", classes=classes, n_items=370, num_layers=n_layers,
                     counts=dict(items=372, ok=370, errors=2), created="2026-01-01T00:00:00",
                     key=dict(model="fake/hubert-tiny", revision="local", config_sha="c0ffee", weights_sha="beef",
                              pooling="mean", dtype="fp32", corpus="fake-corpus", corpus_fingerprint="0123abcd", n_items=370))
-    (run_dir / "sweep.json").write_text(json.dumps(dict(cache="fake-cache", manifest=manifest, layers=states,
+    (run_dir / "sweep.json").write_text(json.dumps(dict(cache="fake-cache", sweep_key="fake", manifest=manifest, layers=states,
         params=dict(probes=["mlp", "logreg"], protocols=["seed", "speaker"], seeds=[42]))))
     return run_dir
 
 # %% ../nbs/04_report.ipynb #c016
-def _palette() -> dict: return dict(zip(HONESTY, sns.color_palette("colorblind", len(HONESTY))))
+def _palette() -> dict:
+    "One colour per protocol, far apart in the colour-blind palette: blue, green, pink, vermillion"
+    colours = sns.color_palette("colorblind", 10)
+    return dict(speaker=colours[0], kfold=colours[2], holdout=colours[4], seed=colours[3])
 
 def _protocols_in(rows: pd.DataFrame) -> list[str]:
     "Protocols present, optimistic first so the honest lines are drawn on top"
@@ -177,8 +256,13 @@ def _curve(rows: pd.DataFrame, layers: list[int]) -> pd.DataFrame:
     "One line's rows over every layer of the run (NaN where a layer has no result, so lines break there)"
     return rows.set_index("layer").reindex(layers).rename_axis("layer").reset_index()
 
+def _band(ax, line: pd.DataFrame, color, alpha: float = 0.12):
+    "A CI band: light fill plus thin edges in the line's colour (overlapping bands stay distinguishable)"
+    ax.fill_between(line.layer, line.ci_low, line.ci_high, color=color, alpha=alpha, lw=0, zorder=2)
+    for edge in (line.ci_low, line.ci_high): ax.plot(line.layer, edge, color=color, lw=0.6, alpha=0.55, zorder=2)
+
 def _chance_lines(ax, rows: pd.DataFrame, palette: dict, tolerance: float = 0.01):
-    "Dotted chance line(s), labelled for the legend: protocols whose chance levels lie within `tolerance` share one line"
+    "Dotted chance line(s) in the protocols' colours: protocols whose chance levels lie within `tolerance` share one grey line"
     chances = rows.groupby("protocol").chance.median().dropna().sort_values()
     groups = []
     for protocol, value in chances.items():
@@ -186,25 +270,35 @@ def _chance_lines(ax, rows: pd.DataFrame, palette: dict, tolerance: float = 0.01
         else: groups.append([(protocol, value)])
     for group in groups:
         names, value = [p for p, _ in group], float(np.mean([v for _, v in group]))
-        ax.axhline(value, color=palette.get(names[0], "0.45") if len(names) == 1 else "0.45", lw=1.2, ls=":", zorder=1,
-                   label="chance" if len(groups) == 1 else f"chance ({', '.join(names)})")
+        ax.axhline(value, color=palette.get(names[0], "0.45") if len(names) == 1 and len(groups) > 1 else "0.45",
+                   lw=1.4, ls=(0, (1, 2)), zorder=1, label="chance" if len(groups) == 1 else f"chance ({', '.join(names)})")
 
 def _mark_failed(ax, failed: Iterable[int]):
     for layer in failed:
         ax.axvspan(layer - 0.5, layer + 0.5, color="0.85", zorder=0)
         ax.annotate("failed", (layer, 0.02), xycoords=("data", "axes fraction"), ha="center", va="bottom", fontsize=8, color="0.35", rotation=90)
 
+def _star_label(ax, layer: float, value: float, text: str, color, above: bool = True):
+    "Label a best-layer star above it (below when near the top), kept inside the axes"
+    ax.annotate(text, (layer, value), textcoords="offset points", xytext=(0, 9 if above else -15), ha="center",
+                fontsize=9, color=color, fontweight="bold", annotation_clip=False,
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8), zorder=6)
+
 # %% ../nbs/04_report.ipynb #c017
 def plot_layer_curves(table: pd.DataFrame, # from `collect_results`
                       metric: str = "accuracy", # one of METRICS
                       failed: Iterable[int] = (), # failed layers to shade
+                      xlabel: str = "layer (0 = CNN/embedding output)", # names the model's layers
+                      task: str = "label", # which task's curves
+                      title: str = "Accent information per layer",
                      ) -> plt.Figure:
     "Metric per layer with CI bands, a line per protocol, a panel per probe, best layers starred, chance lines"
-    rows, palette, failed = table[table.metric == metric], _palette(), sorted(failed)
+    rows, same_items = headline(table, task), like_for_like(table, task)
+    rows, same_items, palette, failed = rows[rows.metric == metric], same_items[same_items.metric == metric], _palette(), sorted(failed)
     probes, layers = sorted(rows.probe.unique()), sorted(set(rows.layer.astype(int)) | set(failed))
     layers = list(range(min(layers), max(layers) + 1))
     with sns.axes_style("whitegrid"):
-        fig, axes = plt.subplots(1, len(probes), figsize=(5.8 * len(probes) + 1.6, 4.2), squeeze=False, sharey=True)
+        fig, axes = plt.subplots(1, len(probes), figsize=(5.8 * len(probes) + 2.2, 4.4), squeeze=False, sharey=True)
     for ax, probe in zip(axes[0], probes):
         panel = rows[rows.probe == probe]
         _mark_failed(ax, failed)
@@ -212,18 +306,22 @@ def plot_layer_curves(table: pd.DataFrame, # from `collect_results`
             line, color = _curve(panel[panel.protocol == protocol], layers), palette.get(protocol)
             ax.plot(line.layer, line.value, marker="o", ms=4, color=color, ls="--" if protocol == "seed" else "-",
                     label=protocol_label(protocol), zorder=3)
-            ax.fill_between(line.layer, line.ci_low, line.ci_high, color=color, alpha=0.18, lw=0, zorder=2)
+            _band(ax, line, color)
             best = line.loc[line.value.idxmax()]
             ax.plot(best.layer, best.value, marker="*", ms=15, color=color, mec="black", zorder=5, ls="none")
-            ax.annotate(f"L{int(best.layer)}", (best.layer, best.value), textcoords="offset points", xytext=(6, 6), fontsize=9, color=color)
+            _star_label(ax, best.layer, best.value, f"L{int(best.layer)}", color, above=best.value < 0.93)
+        for protocol in _protocols_in(same_items[(same_items.probe == probe) & (same_items.protocol != "speaker")]):
+            line = _curve(same_items[(same_items.probe == probe) & (same_items.protocol == protocol)], layers)
+            ax.plot(line.layer, line.value, marker=".", ms=5, lw=1.1, ls=":", color=palette.get(protocol), zorder=3,
+                    label=f"{protocol_label(protocol)}, speaker's items")
         _chance_lines(ax, panel, palette)
-        ax.set(title=f"{probe} probe", xlabel="layer (0 = CNN/embedding output)", ylabel=metric.replace("_", " "), ylim=(0, 1.02),
+        ax.set(title=f"{probe} probe", xlabel=xlabel, ylabel=metric.replace("_", " "), ylim=(0, 1.06),
                xlim=(layers[0] - 0.5, layers[-1] + 0.5), xticks=layers)
     handles, names = axes[0][0].get_legend_handles_labels()
     handles.append(plt.Line2D([], [], marker="*", ms=12, color="0.5", mec="black", ls="none")); names.append("best layer")
     fig.legend(handles, names, loc="center right", fontsize=9, title="protocol\n(band: 95% CI)", frameon=False)
-    fig.suptitle(f"Accent information per layer: {metric.replace('_', ' ')} with 95% CI")
-    fig.tight_layout(rect=(0, 0, 1 - 1.6 / fig.get_figwidth(), 1))
+    fig.suptitle(f"{title}: {metric.replace('_', ' ')} with 95% CI")
+    fig.tight_layout(rect=(0, 0, 1 - 2.2 / fig.get_figwidth(), 1))
     return fig
 
 # %% ../nbs/04_report.ipynb #c020
@@ -232,9 +330,9 @@ def _tidy_ticks(ax):
     ax.tick_params(axis="y", rotation=0)
     plt.setp(ax.get_xticklabels(), rotation=30, ha="right", rotation_mode="anchor")
 
-def plot_recall_heatmap(run_dir: str | Path, probe: str, protocol: str) -> plt.Figure:
+def plot_recall_heatmap(run_dir: str | Path, probe: str, protocol: str, scope: str | None = None) -> plt.Figure:
     "Heatmap of per-class recall x layer"
-    recall = recall_table(run_dir, probe, protocol)
+    recall = recall_table(run_dir, probe, protocol, scope)
     layers = set(recall.index) | set(layer_failures(run_dir))
     recall = recall.reindex(range(min(layers), max(layers) + 1)).rename_axis("layer")  # a failed layer stays a blank row
     fig, ax = plt.subplots(figsize=(1.0 * recall.shape[1] + 3, 0.38 * recall.shape[0] + 1.9))
@@ -244,9 +342,9 @@ def plot_recall_heatmap(run_dir: str | Path, probe: str, protocol: str) -> plt.F
     fig.tight_layout()
     return fig
 
-def plot_confusion(run_dir: str | Path, layer: int, probe: str, protocol: str) -> plt.Figure:
+def plot_confusion(run_dir: str | Path, layer: int, probe: str, protocol: str, scope: str | None = None) -> plt.Figure:
     "Row-normalised confusion matrix of one layer (counts annotated)"
-    counts = confusion_table(run_dir, layer, probe, protocol)
+    counts = confusion_table(run_dir, layer, probe, protocol, scope)
     share = counts.div(counts.sum(1).clip(lower=1), axis=0)
     n = len(counts)
     fig, ax = plt.subplots(figsize=(0.85 * n + 3, 0.75 * n + 2))
@@ -262,8 +360,10 @@ def layer_analysis_figure(table: pd.DataFrame, # from `collect_results`
                           probe: str = "mlp", # the original's probe; the first probe run if absent
                           failed: Iterable[int] = (), # failed layers to shade
                           dpi: int = 300,
+                          model: str = "", # model name for the axis label
                          ) -> plt.Figure:
     "Original-style figure: accuracy per layer, best layer marked; saved at 300 dpi to `path`"
+    table = headline(table)
     probe = probe if probe in set(table.probe) else sorted(table.probe)[0]
     rows, palette, failed = table[(table.metric == "accuracy") & (table.probe == probe)], _palette(), sorted(failed)
     layers = sorted(set(rows.layer.astype(int)) | set(failed))
@@ -271,19 +371,23 @@ def layer_analysis_figure(table: pd.DataFrame, # from `collect_results`
     with sns.axes_style("whitegrid"):
         fig, ax = plt.subplots(figsize=(8, 4.5))
     _mark_failed(ax, failed)
-    for protocol in dict.fromkeys(p for p in ("seed", most_honest(rows.protocol)) if p in set(rows.protocol)):
+    shown, notes = list(dict.fromkeys(p for p in ("seed", most_honest(rows.protocol)) if p in set(rows.protocol))), []
+    for protocol in shown:
         line, color = _curve(rows[rows.protocol == protocol], layers), palette.get(protocol)
         best = line.loc[line.value.idxmax()]
         ax.plot(line.layer, line.value, marker="o", color=color, ls="--" if protocol == "seed" else "-", label=protocol_label(protocol))
-        ax.fill_between(line.layer, line.ci_low, line.ci_high, color=color, alpha=0.15, lw=0)
+        _band(ax, line, color, alpha=0.15)
         ax.axvline(best.layer, color=color, alpha=0.5, lw=1)
         ax.plot(best.layer, best.value, marker="*", ms=16, color=color, mec="black", ls="none")
-        ax.annotate(f"best: layer {int(best.layer)} ({best.value:.3f})", (best.layer, best.value), textcoords="offset points",
-                    xytext=(0, 12) if best.value < 0.85 else (10, -18), ha="center" if best.value < 0.85 else "left", color=color, fontsize=10)
-    _chance_lines(ax, rows[rows.protocol.isin(["seed", most_honest(rows.protocol)])], palette)
-    ax.set(xlabel="HuBERT layer (0 = CNN/embedding output)", ylabel="accuracy", ylim=(0, 1.02), xticks=layers,
+        notes.append((f"best {protocol_label(protocol)}: layer {int(best.layer)} ({best.value:.3f})", color))
+    _chance_lines(ax, rows[rows.protocol.isin(shown)], palette)
+    for k, (text, color) in enumerate(notes):  # a corner box, never on the curves or the chance lines
+        ax.text(0.015, 0.97 - 0.075 * k, text, transform=ax.transAxes, ha="left", va="top", fontsize=9.5, color=color,
+                fontweight="bold", bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.8", alpha=0.9), zorder=7)
+    name = f"{model} layer" if model else "layer"
+    ax.set(xlabel=f"{name} (0 = CNN/embedding output)", ylabel="accuracy", ylim=(0, 1.1), xticks=layers,
            title=f"Accent identification accuracy per layer ({probe} probe, 95% CI)", xlim=(layers[0] - 0.5, layers[-1] + 0.5))
-    ax.legend(loc="best", frameon=True, fontsize=9)
+    ax.legend(loc="lower right", frameon=True, fontsize=9)
     fig.tight_layout()
     if path: fig.savefig(path, dpi=dpi)
     return fig
@@ -302,48 +406,85 @@ def _reach(line: pd.DataFrame, best: pd.Series) -> list[int]:
     others = line[(line.layer != best.layer) & line.value.notna()]
     return sorted(others[others.ci_high >= best.ci_low].layer.astype(int))
 
+def _chance_sentence(best: pd.Series) -> str:
+    if np.isnan(best.ci_low): return "No interval was reported, so the difference from chance is not measured."
+    if best.ci_low > best.chance: return "Its interval lies above chance."
+    if best.ci_high <= best.chance: return "Its interval does not rise above chance: this run does not show that the layer carries accent information."
+    return "Its interval reaches down to chance: this run does not show that the layer carries accent information."
+
 def _best_sentences(line: pd.DataFrame, probe: str, protocol: str, metric: str) -> tuple[list[str], pd.Series, list[int]]:
     "Best layer, CI against chance, and the layers it cannot be told apart from"
-    best = line.loc[line.value.idxmax()]
+    scored = line.dropna(subset=["value"])
+    best = scored.loc[scored.value.idxmax()]
     layer, name = int(best.layer), metric.replace("_", " ")
-    text = [f"With the {probe} probe under the {protocol_label(protocol)} protocol, the best layer is {layer}: {name} "
-            f"{best.value:.3f} (95% CI {best.ci_low:.3f} to {best.ci_high:.3f}; chance {best.chance:.3f})."]
-    if np.isnan(best.ci_low): text.append("No interval was reported, so the difference from chance and from other layers is not measured.")
-    elif best.ci_low > best.chance: text.append("Its interval lies above chance.")
-    elif best.ci_high <= best.chance: text.append("Its interval does not rise above chance: this run does not show that the layer carries accent information.")
-    else: text.append("Its interval reaches down to chance: this run does not show that the layer carries accent information.")
-    reach = _reach(line, best) if not np.isnan(best.ci_low) else []
-    neighbours = [l for l in (layer - 1, layer + 1) if l in set(line.dropna(subset=["value"]).layer)]
-    if not np.isnan(best.ci_low):
-        close = [l for l in neighbours if l in reach]
-        text.append((f"The intervals of neighbouring {_layers_text(close)} overlap it" if close else
-                     f"Its interval is clear of its neighbours ({_layers_text(neighbours)})" if neighbours else "It has no scored neighbours")
-                    + (f"; in all, {len(reach)} of {len(line.dropna(subset=['value'])) - 1} other layers reach it, so the data do not "
-                       f"single out one layer among {_layers_text(sorted(reach + [layer]))}." if reach else
-                       "; no other layer has an interval reaching it, so this layer stands out."))
+    figures = f"{name} {best.value:.3f} (95% CI {best.ci_low:.3f} to {best.ci_high:.3f}; chance {best.chance:.3f})"
+    if len(scored) == 1:
+        return [f"Only layer {layer} was probed, so this run cannot say which layer is best. With the {probe} probe under the "
+                f"{protocol_label(protocol)} protocol it scores {figures}.", _chance_sentence(best)], best, []
+    text = [f"With the {probe} probe under the {protocol_label(protocol)} protocol, the best layer is {layer}: {figures}.", _chance_sentence(best)]
+    if np.isnan(best.ci_low): return text, best, []
+    reach = _reach(scored, best)
+    neighbours = [l for l in (layer - 1, layer + 1) if l in set(scored.layer)]
+    close = [l for l in neighbours if l in reach]
+    text.append((f"The intervals of neighbouring {_layers_text(close)} overlap it" if close else
+                 f"Its interval is clear of its neighbours ({_layers_text(neighbours)})" if neighbours else "It has no scored neighbours")
+                + (f"; in all, {len(reach)} of {len(scored) - 1} other layers reach it, so the data do not "
+                   f"single out one layer among {_layers_text(sorted(reach + [layer]))}." if reach else
+                   "; no other layer has an interval reaching it, so this layer stands out."))
     return text, best, reach
 
-def _leakage_sentences(rows: pd.DataFrame, honest: str, line: pd.DataFrame, best: pd.Series, reach: list[int]) -> list[str]:
-    "Compare the most honest curve with the most optimistic protocol run, and their best layers"
-    reference = next((p for p in reversed(HONESTY) if p in set(rows.protocol) and p != honest), None)
-    if reference is None: return []
-    other = rows[rows.protocol == reference].sort_values("layer")
+def _below_chance_sentences(line: pd.DataFrame, protocol: str, metric: str) -> list[str]:
+    "Scores well below chance are not bad luck: say what they mean"
+    scored = line.dropna(subset=["value", "ci_high"])
+    below = scored[scored.ci_high < scored.chance]
+    if len(below) == 0 or len(below) < len(scored) / 2: return []
+    worst = scored.loc[scored.value.idxmin()]
+    text = [f"At {len(below)} of {len(scored)} layers the whole interval lies below chance (as low as {worst.value:.3f} at layer "
+            f"{int(worst.layer)}, against chance {worst.chance:.3f}). That is not bad luck: the probe predicts systematically wrong labels."]
+    if protocol == "speaker":
+        text.append("Under speaker-disjoint folds this is the mark of voice and label confounded: the probe learns the training speakers' voices, "
+                    "and held-out speakers sound more like speakers of other classes than like their own, so these layers carry speaker "
+                    "information that does not transfer as accent. With few speakers per class, this is likely.")
+    else: text.append("Labels and voices (or recording conditions) are confounded in this corpus; check the speaker-disjoint protocol and the class sizes.")
+    return text
+
+def _curve_words(other: pd.DataFrame) -> str:
+    low, high = other.value.min(), other.value.max()
+    return f"is {low:.3f} at every layer" if f"{low:.3f}" == f"{high:.3f}" else f"ranges {low:.3f} to {high:.3f} across layers"
+
+def _leakage_sentences(table: pd.DataFrame, probe: str, metric: str, honest: str, line: pd.DataFrame, best: pd.Series,
+                       reach: list[int]) -> list[str]:
+    "Compare the most honest curve with the most optimistic protocol scored on the same items, and their best layers"
+    rows = table[(table.task == "label") & (table.metric == metric) & (table.probe == probe) & (table.protocol != honest)]
+    scope = line.scope.iloc[0]
+    same = rows[rows.scope == scope]
+    reference = next((p for p in reversed(HONESTY) if p in set(same.protocol)), None)
+    if reference is None:
+        elsewhere = rows[rows.scope != scope]
+        if len(elsewhere) == 0: return []
+        other = elsewhere[elsewhere.protocol == next(p for p in reversed(HONESTY) if p in set(elsewhere.protocol))]
+        return [f"The {honest} protocol scored {int(line.n_classes.iloc[0])} classes on the items whose speaker is known, while "
+                f"{protocol_label(other.protocol.iloc[0])} scored {int(other.n_classes.iloc[0])} classes on all items: the two cannot be "
+                "compared like for like, so no leakage gap is given (re-run the sweep with this version to score both on the same items)."]
+    other = same[same.protocol == reference].sort_values("layer")
     common = sorted(set(other.dropna(subset=["value"]).layer) & set(line.dropna(subset=["value"]).layer))
     gap = other.set_index("layer").value[common].mean() - line.set_index("layer").value[common].mean()
     spread, level = other.value.max() - other.value.min(), other.value.mean()
     near_chance = np.where(line.ci_low.notna(), line.ci_low <= line.chance, line.value - line.chance < 0.05).mean() > 0.5
     name, cause = protocol_label(reference), ("speaker leakage or selection on the test split" if honest == "speaker" else
                                               "selection optimism (neither protocol separates speakers)")
-    low, high, metric_name = other.value.min(), other.value.max(), best.metric.replace('_', ' ')
-    values = f"is {low:.3f} at every layer" if f"{low:.3f}" == f"{high:.3f}" else f"ranges {low:.3f} to {high:.3f} across layers"
-    text = [f"Under the {name} protocol {metric_name} {values}, on average {abs(gap):.3f} {'above' if gap >= 0 else 'below'} the {honest} protocol."]
-    if honest == "speaker" and spread <= 0.1 and level >= 0.8 and gap > 0.15:
+    where = " on the same items (those with a known speaker)" if scope == "known_speakers" else ""
+    text = [f"Under the {name} protocol{where} {metric.replace('_', ' ')} {_curve_words(other)}, on average {abs(gap):.3f} "
+            f"{'above' if gap >= 0 else 'below'} the {honest} protocol."]
+    several = len(common) > 1
+    if honest == "speaker" and several and spread <= 0.1 and level >= 0.8 and gap > 0.15:
         text.append("That curve is flat and high while the speaker-disjoint curve is far lower"
                     + (" and near chance at most layers" if near_chance else "")
                     + ": the signature of speaker leakage. The optimistic numbers mostly measure who is speaking, not their accent.")
     elif gap > 0.15: text.append(f"A gap that large points to {cause}: the optimistic numbers overstate what a layer carries.")
     elif gap > 0.05: text.append(f"A modest gap: some {cause}.")
     else: text.append(f"The two protocols agree within {abs(gap):.3f} on average: little sign of {cause.split(' or ')[0]}.")
+    if not several: return text
     other_best = other.loc[other.value.idxmax()]
     if other.value.max() - other.value.min() < 1e-9 or len(_reach(other, other_best)) == other.value.notna().sum() - 1:
         text.append(f"The {name} curve is too flat to single out a layer (the interval of every other layer reaches its peak at {int(other_best.layer)}).")
@@ -360,14 +501,16 @@ def interpret(table: pd.DataFrame, # from `collect_results`
              ) -> str:
     "A short plain reading of the results, computed from the numbers"
     probe = probe or featured(table, metric=metric)["probe"]
-    rows = table[(table.metric == metric) & (table.probe == probe)]
+    rows = headline(table)
+    rows = rows[(rows.metric == metric) & (rows.probe == probe)]
     honest = most_honest(rows.protocol)
     line = rows[rows.protocol == honest].sort_values("layer")
     text, best, reach = _best_sentences(line, probe, honest, metric)
+    text += _below_chance_sentences(line, honest, metric)
     if honest != "speaker":
         text.append(f"No speaker-disjoint protocol was run: {protocol_label(honest)} splits can put clips of one speaker on both sides, "
                     "so these numbers may measure who is speaking as well as their accent.")
-    text += _leakage_sentences(rows, honest, line, best, reach)
+    text += _leakage_sentences(table, probe, metric, honest, line, best, reach)
     if context: text.append(CONTEXT)
     return " ".join(text)
 
@@ -400,23 +543,59 @@ def _short(value) -> str:
 def provenance(run_dir: str | Path) -> dict:
     "What made this run: model, corpus, cache key, probe settings, versions, git commit, date, failed layers"
     import indic_probe
-    state = read_sweep(run_dir)
+    state = run_state(run_dir)
     manifest, params = state.get("manifest", {}), state.get("params", {})
     key, counts, statuses = manifest.get("key", {}), manifest.get("counts", {}), [s.get("status") for s in state.get("layers", {}).values()]
-    failed = layer_failures(run_dir)
+    failed, stale = layer_failures(run_dir), stale_layers(run_dir)
     info = {"run folder": str(Path(run_dir).resolve()), "model": manifest.get("model", key.get("model", "unknown")),
             "corpus": manifest.get("corpus", key.get("corpus", "unknown")), "corpus fingerprint": key.get("corpus_fingerprint", "unknown"),
             "items (ok / all)": f"{counts.get('ok', manifest.get('n_items', '?'))} / {counts.get('items', '?')}",
-            "classes": _short(manifest.get("classes", "unknown"))}
-    info.update({f"cache key: {k}": _short(v) for k, v in key.items() if k not in ("model", "corpus", "corpus_fingerprint")})
-    info.update({f"probe setting: {k}": _short(v) for k, v in params.items() if k not in ("cache", "out_dir", "threads", "jobs")})
+            "classes": _short(manifest.get("classes", "unknown")), "sweep key": str(state.get("sweep_key", "unknown"))}
+    info.update({f"cache key: {k}": _short(v) + ("  (not fp32: a departure from the original method)" if k == "dtype" and v != "fp32" else "")
+                 for k, v in key.items() if k not in ("model", "corpus", "corpus_fingerprint")})
+    info.update({f"probe setting: {k}": _short(v) for k, v in params.items() if k not in ("cache", "out_dir", "threads", "jobs", "layer")})
     info.update({"layers done / failed": f"{sum(s in ('done', 'skipped') for s in statuses)} / {len(failed)}",
                  "failed layers": ", ".join(map(str, failed)) or "none",
+                 "layer files left out (made by another sweep)": ", ".join(map(str, stale)) or "none",
+                 "layers run by": "papermill by hand (no sweep.json)" if state.get("by_hand") else "indic-probe sweep",
                  "indic_probe": indic_probe.__version__, **{name: _version(name) for name in ("torch", "transformers", "scikit-learn")},
                  "extracted with": _short(manifest.get("versions", "unknown")),
                  "extracted on": manifest.get("created", "unknown"),
                  "git commit": _git_commit(Path.cwd(), _package_dir()), "report date": time.strftime("%Y-%m-%d %H:%M %Z")})
     return info
+
+def departures(run_dir: str | Path) -> list[str]:
+    "How the cache departs from the original notebook's method (empty when it follows it)"
+    key = run_state(run_dir).get("manifest", {}).get("key", {})
+    found = []
+    if key.get("dtype", "fp32") != "fp32":
+        found.append(f"embeddings were computed in {key['dtype']}, not fp32 as in the original: every embedding moves by about 0.5% "
+                     "(see the README for the measured effect on probe accuracy); re-extract with --dtype fp32 to reproduce the original exactly")
+    if key.get("peak_normalize") is False: found.append("clips were not peak-normalised (the original normalises each clip to its peak)")
+    if key.get("pooling", "mean") != "mean": found.append(f"pooling is {key['pooling']}, not the original's mean over time")
+    return found
+
+def corpus_facts(run_dir: str | Path) -> list[str]:
+    "Statements about this corpus computed from its data: class balance and which classes lack speaker ids"
+    results = layer_results(run_dir)
+    if not results: return []
+    first = next(iter(results.values()))
+    counts, speakers = first.get("class_counts") or {}, first.get("speakers_per_class") or {}
+    facts = []
+    if counts and len(set(counts.values())) == 1:
+        facts.append(f"All {len(counts)} classes have {next(iter(counts.values())):,} items each: accuracy and balanced accuracy coincide.")
+    elif counts:
+        small, large = min(counts, key=counts.get), max(counts, key=counts.get)
+        ratio = counts[small] / max(counts[large], 1)
+        facts.append(f"The smallest class ({small}, {counts[small]:,} items) is {ratio:.2f} times the largest ({large}, {counts[large]:,})"
+                     + (": classes are uneven, so balanced accuracy (mean per-class recall) is the fairer number." if ratio < 0.8 else
+                        ": classes are close to balanced, so accuracy and balanced accuracy agree closely."))
+    missing = [c for c, n in speakers.items() if n == 0]
+    single = [c for c, n in speakers.items() if n == 1]
+    if missing: facts.append(f"Classes whose items carry no known speaker id: {', '.join(missing)}. The speaker-disjoint protocol cannot score them.")
+    elif speakers: facts.append("Every class has items with a known speaker id.")
+    if single: facts.append(f"Classes spoken by a single known speaker: {', '.join(single)}; under speaker-disjoint folds they are never seen in training when tested.")
+    return facts
 
 # %% ../nbs/04_report.ipynb #c033
 def render_html(notebook: str | Path, # executed notebook
@@ -436,16 +615,18 @@ class ReportError(RuntimeError):
     "The report notebook failed; its executed copy and report.html show where"
 
 def build_report(run_dir: str | Path, # run folder made by `indic-probe sweep`
-                 timeout: float = 600, # seconds allowed per report notebook cell
+                 timeout: float = 600, # seconds allowed for the report notebook
                  notebook: str | Path | None = None, # report notebook to execute; default `pipeline_notebook('report')`
                 ) -> Path:
     "results.csv, layer_analysis.png (300 dpi), report.ipynb (papermill) and self-contained report.html; returns report.ipynb"
     from indic_probe.sweep import execute_notebook, pipeline_notebook # imported here so that reading results does not load torch
     run_dir = Path(run_dir).resolve()
     table = collect_results(run_dir)
-    plt.close(layer_analysis_figure(table, run_dir / "layer_analysis.png", failed=layer_failures(run_dir)))
+    model = run_state(run_dir).get("manifest", {}).get("model", "")
+    plt.close(layer_analysis_figure(table, run_dir / "layer_analysis.png", failed=layer_failures(run_dir), model=Path(model).name if model else ""))
     output = run_dir / "report.ipynb"
     error = execute_notebook(Path(notebook or pipeline_notebook("report")), output, dict(run_dir=str(run_dir)), timeout)
     if output.exists(): render_html(output, run_dir / "report.html")
+    output.with_suffix(".params.json").unlink(missing_ok=True)
     if error: raise ReportError(f"report notebook failed: {error} (see {output})")
     return output

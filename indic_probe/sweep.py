@@ -4,17 +4,21 @@
 
 # %% ../nbs/03_sweep.ipynb #c002
 from __future__ import annotations
-import fcntl, hashlib, importlib.util, json, os, subprocess, sys, time
+import fcntl, hashlib, importlib.util, json, os, subprocess, sys, threading, time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+import psutil
 from tqdm import tqdm
-from .extract import extract, read_manifest, _write_json
+import indic_probe
+from .extract import extract, read_manifest, CACHE_FORMAT, _write_json
 
 # %% auto #0
-__all__ = ['parse_layers', 'split_list', 'params_key', 'layer_done', 'file_lock', 'ensure_cache', 'pipeline_notebook',
-           'execute_notebook', 'run_sweep', 'sweep_summary', 'failed_layers']
+__all__ = ['RESULT_FORMAT', 'RUN_OUTPUTS', 'parse_layers', 'split_list', 'parse_seeds', 'sweep_identity', 'sweep_key',
+           'params_key', 'identity_differences', 'layer_done', 'file_lock', 'ensure_cache', 'pipeline_notebook',
+           'kill_tree', 'Running', 'execute_notebook', 'RunFolderMismatch', 'SweepInterrupted', 'clear_run_folder',
+           'claim_run_folder', 'new_sweep_state', 'save_sweep_state', 'run_sweep', 'sweep_summary', 'failed_layers']
 
 # %% ../nbs/03_sweep.ipynb #c005
 def parse_layers(spec: str | list[int] | None, # '0-12', '0,3,9', '6-' or a list; None = every layer
@@ -26,22 +30,55 @@ def parse_layers(spec: str | list[int] | None, # '0-12', '0,3,9', '6-' or a list
     else:
         layers = []
         for part in str(spec).split(","):
-            lo, _, hi = part.strip().partition("-")
-            layers += list(range(int(lo), (int(hi) if hi else num_layers - 1) + 1)) if _ else [int(lo)]
+            lo, dash, hi = part.strip().partition("-")
+            if not lo.isdigit() or not (hi.isdigit() or hi == ""):
+                raise ValueError(f"layers {spec!r}: write them like 0-12, 3,9 or 6- (whole numbers from 0)")
+            first, last = int(lo), (int(hi) if hi else max(int(lo), num_layers - 1)) if dash else int(lo)
+            if last < first: raise ValueError(f"layers {part.strip()!r} run backwards: write {last}-{first}")
+            layers += range(first, last + 1)
     bad = [l for l in layers if not 0 <= l < num_layers]
-    if bad: raise ValueError(f"layers {bad} out of range: this cache has layers 0-{num_layers - 1}")
+    if bad: raise ValueError(f"layers {sorted(set(bad))} out of range: this cache has layers 0-{num_layers - 1}")
     return sorted(set(layers))
 
 def split_list(value: str | list | tuple) -> list[str]:
     "'mlp,logreg' -> ['mlp', 'logreg']"
     return [v.strip() for v in (value.split(",") if isinstance(value, str) else value) if str(v).strip()]
 
+def parse_seeds(value: str | int | list) -> list[int]:
+    "'42' or '1,2,3' -> whole-number training seeds"
+    seeds = split_list(str(value) if isinstance(value, int) else value)
+    if not seeds or not all(s.lstrip("-").isdigit() for s in map(str, seeds)):
+        raise ValueError(f"seeds must be whole numbers, comma-separated (e.g. 42 or 1,2,3), not {value!r}")
+    return [int(s) for s in seeds]
+
 # %% ../nbs/03_sweep.ipynb #c008
-def params_key(cache_manifest: dict, params: dict) -> str:
-    "Hash of the layer parameters and of what made the cache"
-    payload = dict(params, cache_key=cache_manifest.get("key"), checksums=cache_manifest.get("checksums"))
-    payload.pop("out_dir", None); payload.pop("threads", None); payload.pop("cache", None)
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
+RESULT_FORMAT = 2 # 2: layer JSONs carry the sweep identity, results carry a scope
+
+def _hash(payload: dict) -> str: return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+def sweep_identity(cache_manifest: dict, # the cache's manifest.json
+                   params: dict, # probes, protocols, seeds, n_boot, device
+                  ) -> dict:
+    "Everything that decides a sweep's numbers: the cache, the probe settings and the code version"
+    return dict(cache_key=cache_manifest.get("key"), cache_checksums=cache_manifest.get("checksums"),
+                probes=split_list(params["probes"]), protocols=split_list(params["protocols"]), seeds=parse_seeds(params["seeds"]),
+                n_boot=int(params["n_boot"]), device=str(params["device"]), indic_probe=indic_probe.__version__, result_format=RESULT_FORMAT)
+
+def sweep_key(identity: dict) -> str: return _hash(identity)
+def params_key(identity: dict, layer: int) -> str: return _hash(dict(identity, layer=int(layer)))
+
+def identity_differences(old: dict | None, new: dict) -> list[str]:
+    "What differs between two sweep identities, one short phrase each"
+    if not old: return ["made by an older indic_probe, without a sweep identity"]
+    out = []
+    for k in sorted(set(old) | set(new)):
+        a, b = old.get(k), new.get(k)
+        if a == b: continue
+        if k == "cache_key" and isinstance(a, dict) and isinstance(b, dict):
+            out += [f"{f}: {a.get(f)!r} -> {b.get(f)!r}" for f in sorted(set(a) | set(b)) if a.get(f) != b.get(f)]
+        elif k == "cache_checksums": out.append("cache layer files differ (re-extracted)")
+        else: out.append(f"{k}: {a!r} -> {b!r}")
+    return out
 
 def layer_done(json_path: Path, key: str) -> bool:
     "Is there a finished result for this layer with this key?"
@@ -62,9 +99,11 @@ def ensure_cache(cache: str | Path, # cache folder
                  data: Any = None, # corpus to extract when the cache is missing or incomplete
                  model: str | None = None, # model to extract with
                  **extract_kwargs) -> Path:
-    "`cache`, extracted first (under a lock) when it is not complete and a corpus and model are given"
+    "`cache`, extracted first (under a lock inside it) when it is not complete and a corpus and model are given"
     cache = Path(cache)
-    with file_lock(cache.parent / f".{cache.name}.lock"):
+    if not (data and model) and not (cache / "manifest.json").exists():
+        raise FileNotFoundError(f"{cache}: no complete cache here; pass data= and model= to make it")
+    with file_lock(cache / ".lock"):
         complete = (cache / "manifest.json").exists() and read_manifest(cache).get("complete")
         if data and model: extract(data, model, cache, **extract_kwargs)  # no-op when complete with the same key
         elif not complete: raise FileNotFoundError(f"{cache}: no complete cache here; pass data= and model= to make it")
@@ -80,24 +119,120 @@ def pipeline_notebook(name: str, # 'layer_probe' or 'report'
         if (folder / f"{name}.ipynb").exists(): return folder / f"{name}.ipynb"
     raise FileNotFoundError(f"pipeline notebook {name}.ipynb not found in {', '.join(map(str, candidates))}; reinstall indic_probe")
 
+def kill_tree(proc: subprocess.Popen, # a process we started
+              grace: float = 3.0, # seconds between SIGTERM and SIGKILL
+             ):
+    "End `proc` and every process it started (a kernel included), politely first"
+    try: family = [psutil.Process(proc.pid)] + psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess: family = []
+    for p in family:
+        try: p.terminate()
+        except psutil.NoSuchProcess: pass
+    _, alive = psutil.wait_procs(family, timeout=grace)
+    for p in alive:
+        try: p.kill()
+        except psutil.NoSuchProcess: pass
+
+class Running:
+    "Papermill processes in flight, so that an interrupt can stop new ones starting and end the running ones"
+    def __init__(self): self.procs, self.lock, self.stopped = set(), threading.Lock(), threading.Event()
+    def add(self, proc):
+        with self.lock: self.procs.add(proc)
+    def discard(self, proc):
+        with self.lock: self.procs.discard(proc)
+    def stop(self):
+        "No new process starts; the running ones (and their kernels) are ended"
+        self.stopped.set()
+        with self.lock: procs = list(self.procs)
+        for proc in procs: kill_tree(proc, grace=2.0)
+
 _KERNEL_START_FAILURES = ("Kernel didn't respond", "Kernel died before replying", "ZMQError", "Address already in use")
 
-def execute_notebook(notebook: Path, output: Path, params: dict, timeout: float, kernel: str = "python3", retries: int = 2) -> str | None:
+def execute_notebook(notebook: Path, # papermill notebook to run
+                     output: Path, # executed copy
+                     params: dict, # papermill parameters
+                     timeout: float, # seconds for the whole notebook
+                     kernel: str = "python3", retries: int = 2,
+                     running: Running | None = None, # registry that lets an interrupt end this run
+                    ) -> str | None:
     "Execute `notebook` into `output` with papermill in a subprocess; None on success, else the reason"
     params_file = output.with_suffix(".params.json")
     params_file.write_text(json.dumps(params, indent=1))
     cmd = [sys.executable, "-m", "papermill", str(notebook), str(output), "-f", str(params_file), "-k", kernel,
-           "--execution-timeout", str(int(timeout)), "--no-progress-bar", "--cwd", str(output.parent)]
+           "--execution-timeout", str(max(1, int(timeout))), "--no-progress-bar", "--cwd", str(output.parent)]
     for attempt in range(retries + 1):
-        try: proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout + 120)
-        except subprocess.TimeoutExpired: return f"timed out after {timeout:.0f} s"
+        if running is not None and running.stopped.is_set(): return "interrupted before it started"
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        if running is not None: running.add(proc)
+        try: _, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_tree(proc); proc.communicate()
+            return f"timed out after {timeout:.0f} s (the limit for the whole notebook)"
+        finally:
+            if running is not None: running.discard(proc)
         if proc.returncode == 0: return None
-        if attempt < retries and any(s in proc.stderr for s in _KERNEL_START_FAILURES): time.sleep(1 + attempt); continue
-        lines = [l for l in proc.stderr.strip().splitlines() if l.strip()]
+        if running is not None and running.stopped.is_set(): return "interrupted"
+        if attempt < retries and any(s in stderr for s in _KERNEL_START_FAILURES): time.sleep(1 + attempt); continue
+        lines = [l for l in stderr.strip().splitlines() if l.strip()]
         errors = [l for l in lines if "Error" in l or "Exception" in l]
         return (errors[-1] if errors else lines[-1] if lines else f"papermill exited {proc.returncode}")[-500:]
 
 # %% ../nbs/03_sweep.ipynb #c015
+class RunFolderMismatch(ValueError):
+    "The run folder holds a sweep made with other settings"
+
+class SweepInterrupted(Exception):
+    "The sweep was interrupted (Ctrl-C); sweep.json records where it stopped"
+
+RUN_OUTPUTS = ("sweep.json", "results.csv", "report.ipynb", "report.html", "report.params.json", "layer_analysis.png")
+
+def _existing_identities(out: Path) -> tuple[dict | None, dict]:
+    "The run folder's sweep.json (or None) and {sweep_key: identity} of every layer JSON in it"
+    state = json.loads((out / "sweep.json").read_text()) if (out / "sweep.json").exists() else None
+    found = {}
+    for path in sorted((out / "layers").glob("layer_[0-9][0-9].json")):
+        try: result = json.loads(path.read_text())
+        except ValueError: continue
+        found[result.get("sweep_key")] = result.get("identity")
+    if state is not None: found[state.get("sweep_key")] = state.get("identity")
+    return state, found
+
+def clear_run_folder(out: Path):
+    "Remove a run folder's results (layer notebooks and JSONs, sweep.json, report files); other files are left alone"
+    for pattern in ("layer_[0-9][0-9].json", "layer_[0-9][0-9].ipynb", "layer_[0-9][0-9].params.json"):
+        for path in (out / "layers").glob(pattern): path.unlink()
+    for name in RUN_OUTPUTS: (out / name).unlink(missing_ok=True)
+
+def claim_run_folder(out: Path, # run folder
+                     identity: dict, # this sweep's identity
+                     overwrite: bool = False, # clear results made differently instead of refusing
+                    ) -> dict:
+    "Layer records to keep from an earlier compatible sweep; refuses (or clears) a folder holding another sweep"
+    state, found = _existing_identities(out)
+    key = sweep_key(identity)
+    others = {k: v for k, v in found.items() if k != key}
+    if others and not overwrite:
+        differences = identity_differences(next(iter(others.values())), identity)
+        raise RunFolderMismatch(f"{out} holds a sweep made differently ({'; '.join(differences)}); "
+                                "use another --out folder, or --overwrite to replace its results")
+    if others: clear_run_folder(out); return {}
+    records = dict(state.get("layers", {})) if state else {}
+    for path in sorted((out / "layers").glob("layer_[0-9][0-9].json")):  # layers run by hand with papermill, same identity
+        layer = path.stem.split("_")[1].lstrip("0") or "0"
+        records.setdefault(layer, dict(status="done", notebook=f"layers/{path.stem}.ipynb", json=f"layers/{path.name}", error=None))
+    return records
+
+def new_sweep_state(cache: Path, manifest: dict, params: dict, identity: dict, records: dict) -> dict:
+    "The content of sweep.json: the cache, identity, parameters, the cache's manifest and each layer's record"
+    return dict(cache=str(cache), sweep_key=sweep_key(identity), identity=identity, params=params, manifest=manifest, layers=records)
+
+def save_sweep_state(out: Path, state: dict):
+    "Write RUN/sweep.json atomically, layers in order"
+    state["layers"] = dict(sorted(state["layers"].items(), key=lambda kv: int(kv[0])))
+    _write_json(Path(out) / "sweep.json", state)
+
+def _layer_counts(n: int) -> str: return f"{n} layer" + ("" if n == 1 else "s")
+
 def run_sweep(cache: str | Path, # cache folder made by `extract`
               out: str | Path, # run folder
               layers: str | list[int] | None = None, # '0-12', '3,9', ...; None = all
@@ -105,50 +240,74 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
               protocols: str = "seed,speaker", # comma-separated: seed, holdout, kfold, speaker
               seeds: str = "42", # comma-separated training seeds
               jobs: int = 2, # layers probed in parallel
-              timeout: float = 1800, # seconds per layer
+              timeout: float = 1800, # seconds per layer notebook (the whole notebook)
               device: str = "cpu", # where MLP probes train
               n_boot: int = 1000, # bootstrap resamples for confidence intervals
               progress: bool = True, # show a progress bar
+              overwrite: bool = False, # replace results of a sweep made differently in `out`
              ) -> dict:
     "Probe every chosen layer of `cache` via papermill into `out`; returns sweep.json's content"
     cache, out = Path(cache).resolve(), Path(out).resolve()
     manifest = read_manifest(cache)
+    if manifest.get("format") != CACHE_FORMAT: raise ValueError(f"{cache}: cache made by an older indic_probe; re-extract it with --overwrite")
     if not manifest.get("complete"): raise ValueError(f"{cache}: cache is incomplete; finish `indic-probe extract` first")
+    if int(jobs) < 1 or int(n_boot) < 1 or not timeout > 0: raise ValueError("jobs, n_boot and timeout must be positive")
     chosen = parse_layers(layers, manifest["num_layers"])
-    (out / "layers").mkdir(parents=True, exist_ok=True)
-    threads = max(1, (os.cpu_count() or 1) // max(1, jobs))
     base = dict(cache=str(cache), probes=",".join(split_list(probes)), protocols=",".join(split_list(protocols)),
-                seeds=",".join(split_list(str(seeds))), device=device, n_boot=n_boot, threads=threads)
-    sweep_path = out / "sweep.json"
-    state = dict(cache=str(cache), params=base, manifest=manifest, layers={})
-    notebook = pipeline_notebook("layer_probe")
+                seeds=",".join(map(str, parse_seeds(seeds))), device=device, n_boot=int(n_boot),
+                threads=max(1, (os.cpu_count() or 1) // max(1, jobs)))
+    identity = sweep_identity(manifest, base)
+    (out / "layers").mkdir(parents=True, exist_ok=True)
+    state = new_sweep_state(cache, manifest, base, identity, claim_run_folder(out, identity, overwrite))
+    notebook, running = pipeline_notebook("layer_probe"), Running()
     def one(layer: int) -> tuple[int, dict]:
         params = dict(base, layer=layer, out_dir=str(out / "layers"))
-        params["params_key"] = key = params_key(manifest, params)
         json_path, nb_path = out / "layers" / f"layer_{layer:02d}.json", out / "layers" / f"layer_{layer:02d}.ipynb"
         record = dict(notebook=str(nb_path.relative_to(out)), json=str(json_path.relative_to(out)), error=None)
-        if layer_done(json_path, key): return layer, dict(record, status="skipped", seconds=0.0)
+        if layer_done(json_path, params_key(identity, layer)): return layer, dict(record, status="skipped", seconds=0.0)
+        if running.stopped.is_set(): return layer, dict(record, status="not started", error="sweep interrupted before this layer started")
         json_path.unlink(missing_ok=True)
         start = time.time()
-        error = execute_notebook(notebook, nb_path, params, timeout)
-        if error is None and not layer_done(json_path, key): error = "notebook finished without writing its result"
+        error = execute_notebook(notebook, nb_path, params, timeout, running=running)
+        if error and running.stopped.is_set(): return layer, dict(record, status="interrupted", error="interrupted (Ctrl-C)", seconds=round(time.time() - start, 1))
+        if error is None and not layer_done(json_path, params_key(identity, layer)): error = "notebook finished without writing its result"
         return layer, dict(record, status="failed" if error else "done", error=error, seconds=round(time.time() - start, 1))
-    with ThreadPoolExecutor(max(1, jobs)) as pool, tqdm(total=len(chosen), unit="layer", desc="sweep", disable=not progress) as bar:
-        for future in as_completed([pool.submit(one, l) for l in chosen]):
+    pool = ThreadPoolExecutor(max(1, jobs))
+    futures = {pool.submit(one, l): l for l in chosen}
+    bar = tqdm(total=len(chosen), unit="layer", desc="sweep", disable=not progress)
+    try:
+        for future in as_completed(futures):
             layer, record = future.result()
             state["layers"][str(layer)] = record
-            _write_json(sweep_path, state)
+            save_sweep_state(out, state)
             bar.update(); bar.set_postfix(failed=sum(r["status"] == "failed" for r in state["layers"].values()))
-    state["layers"] = dict(sorted(state["layers"].items(), key=lambda kv: int(kv[0])))
-    _write_json(sweep_path, state)
-    if progress: print(sweep_summary(state))
+    except KeyboardInterrupt:
+        running.stop()  # nothing new starts; running notebooks and their kernels end
+        pool.shutdown(wait=True, cancel_futures=True)
+        for future, layer in futures.items():
+            if future.cancelled(): state["layers"][str(layer)] = dict(status="not started", error="sweep interrupted before this layer started")
+            elif future.exception() is None: state["layers"][str(future.result()[0])] = future.result()[1]
+        state["interrupted"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+    finally:
+        bar.close(); pool.shutdown(wait=False)
+    save_sweep_state(out, state)
+    if "interrupted" in state:
+        stopped = [int(l) for l in chosen if state["layers"][str(l)]["status"] in ("interrupted", "not started")]
+        raise SweepInterrupted(f"sweep interrupted; {_layer_counts(len(stopped))} not finished ({', '.join(map(str, stopped))}), "
+                               "recorded in sweep.json; re-run the same command to resume")
+    if progress: print(sweep_summary(state, chosen))
     return state
 
-def sweep_summary(state: dict) -> str:
-    "One line per outcome, failed layers with their reasons"
-    by = lambda s: [int(l) for l, r in state["layers"].items() if r["status"] == s]
-    lines = [f"sweep: {len(by('done'))} layers probed, {len(by('skipped'))} already done, {len(by('failed'))} failed"]
+def sweep_summary(state: dict, # sweep.json's content
+                  layers: list[int] | None = None, # the layers this sweep was asked for; None: all on record
+                 ) -> str:
+    "One line for this sweep's layers, then each failed layer with its reason (earlier failures on record included)"
+    chosen = [str(l) for l in layers] if layers is not None else list(state["layers"])
+    by = lambda s: [int(l) for l in chosen if state["layers"].get(l, {}).get("status") == s]
+    lines = [f"sweep: {_layer_counts(len(by('done')))} probed, {len(by('skipped'))} already done, {len(by('failed'))} failed"]
     lines += [f"  layer {l} failed: {state['layers'][str(l)]['error']} (see {state['layers'][str(l)]['notebook']})" for l in by("failed")]
+    lines += [f"  earlier failure on record: layer {l}: {r.get('error')} (see {r.get('notebook')})"
+              for l, r in state["layers"].items() if l not in chosen and r.get("status") == "failed"]
     return "\n".join(lines)
 
 def failed_layers(state: dict) -> list[int]:

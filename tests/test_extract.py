@@ -76,3 +76,18 @@ def test_cli_extract_help_lists_every_option_with_default():
     for option in ["--data", "--model", "--cache", "--batch-seconds", "--dtype", "--device", "--limit", "--pooling", "--max-seconds", "--overwrite"]:
         assert option in out
     assert "DarshanaS/IndicAccentDb" in out and "facebook/hubert-base-ls960" in out and "(default: 20.0)" in out
+
+def test_cli_extract_with_default_options_equals_the_original_method(speech_corpus, tiny_model, tmp_path):
+    "`indic-probe extract` with no --dtype on a CPU (even one with native bf16) is exact: <= 1e-3 relative to the original per-layer method"
+    from indic_probe.extract import load_encoder, original_method_embedding, load_cache_items
+    cache = tmp_path / "cache"
+    run_cli("extract", "--data", speech_corpus, "--model", tiny_model, "--cache", cache, "--device", "cpu", "--limit", "6")
+    assert read_manifest(cache)["key"]["dtype"] == "fp32"
+    encoder = load_encoder(tiny_model, "cpu", "fp32")
+    items = load_cache_items(cache)
+    for row in range(len(items)):
+        audio = decode_audio(items.source.iloc[row])
+        for layer in range(read_manifest(cache)["num_layers"]):
+            ours = np.load(layer_file(cache, layer))[row]
+            original = original_method_embedding(encoder.model, encoder.feature_extractor, audio, layer)
+            assert np.linalg.norm(ours - original) <= 1e-3 * np.linalg.norm(original), (row, layer)

@@ -116,10 +116,28 @@ def test_probe_layer_reads_an_extracted_cache(tmp_path):
     out = probe_layer(cache, 2, n_boot=100, device="cpu", threads=1)
     assert set(out) >= {"layer", "n_items", "classes", "results"}
     assert (out["layer"], out["n_items"], out["classes"], out["skipped"]) == (2, 36, ["north", "south", "west"], [])
-    assert [(r["probe"], r["protocol"]) for r in out["results"]] == [("mlp", "seed"), ("mlp", "speaker"),
-                                                                   ("logreg", "seed"), ("logreg", "speaker")]
+    # every protocol on all items, then the other protocols again on exactly the items 'speaker' scores (like for like)
+    assert [(r["probe"], r["protocol"], r["scope"]) for r in out["results"]] == [
+        ("mlp", "seed", "all"), ("mlp", "speaker", "known_speakers"), ("mlp", "seed", "known_speakers"),
+        ("logreg", "seed", "all"), ("logreg", "speaker", "known_speakers"), ("logreg", "seed", "known_speakers")]
     for r in out["results"]:
-        if r["protocol"] == "speaker":
+        if r["scope"] == "known_speakers":
             assert r["excluded"] == {"unknown_speaker": 12, "classes": ["west"]} and r["classes"] == ["north", "south"]
         else: assert r["classes"] == ["north", "south", "west"] and r["n_test"] == 8
     json.dumps(out)
+
+
+def test_probe_layer_skips_a_protocol_that_cannot_run(tmp_path):
+    "No speaker ids at all: 'speaker' is skipped with its reason, 'seed' still runs (it used to fail the whole layer)"
+    from indic_probe.extract import extract
+    rng, rows = np.random.default_rng(1), []
+    for label_idx, label in enumerate(["north", "south"]):
+        for item in range(8):
+            audio = 0.3 * np.sin(2 * np.pi * (150 + 90 * label_idx) * np.arange(6000) / 16000) + 0.05 * rng.standard_normal(6000)
+            sf.write(tmp_path / f"{label}_{item}.wav", audio.astype(np.float32), 16000)
+            rows.append(dict(path=f"{label}_{item}.wav", label=label))
+    pd.DataFrame(rows).to_csv(tmp_path / "manifest.csv", index=False)
+    cache = extract(tmp_path / "manifest.csv", _tiny_hubert(tmp_path / "tiny"), tmp_path / "cache", device="cpu", dtype="fp32", progress=False)
+    out = probe_layer(cache, 1, probes=["logreg"], protocols=["seed", "speaker"], n_boot=50, threads=1)
+    assert [(r["protocol"], r["scope"]) for r in out["results"]] == [("seed", "all")]
+    assert len(out["skipped"]) == 1 and out["skipped"][0]["protocol"] == "speaker" and "at least 2 classes" in out["skipped"][0]["reason"]

@@ -1,5 +1,5 @@
 "Bad input never kills a run or gets lost; caches never lie; the CLI refuses bad input in one line."
-import json, shutil, subprocess
+import json, os, shutil, subprocess, time
 from pathlib import Path
 import numpy as np, pandas as pd, pytest, soundfile as sf
 from hypothesis import given, settings, strategies as st, HealthCheck
@@ -111,22 +111,45 @@ def test_unwritable_cache_folder_gives_a_clear_error(speech_corpus, tiny_model, 
     proc = run_cli("extract", "--data", speech_corpus, "--model", tiny_model, "--cache", tmp_path / "file" / "cache", "--limit", "6", check=False)
     assert proc.returncode == 1 and "cannot write the cache" in proc.stderr and "Traceback" not in proc.stderr
 
-@pytest.mark.parametrize("case", ["unknown model", "one class", "no labels", "layers out of range", "empty corpus", "unknown protocol"])
+CASES = ["unknown model", "mistyped model path", "mistyped data path", "offline hub dataset", "offline hub model", "one class",
+         "no labels", "layers out of range", "layers backwards", "empty corpus", "unknown protocol", "max-seconds 0", "n-boot 0",
+         "seeds a", "limit -4", "jobs 0"]
+
+@pytest.mark.parametrize("case", CASES)
 def test_cli_input_validation(case, speech_corpus, tiny_model, small_cache, tmp_path):
+    "Every bad input: one line naming the problem, exit 2, no traceback, before any work"
     one_class = tmp_path / "one"; (one_class / "only").mkdir(parents=True)
     sf.write(one_class / "only" / "a.wav", tone(1, 16000), 16000)
     no_labels = tmp_path / "nolabels.csv"; pd.DataFrame(dict(path=["a.wav"])).to_csv(no_labels, index=False)
     empty = tmp_path / "empty"; empty.mkdir()
+    (tmp_path / "ux").mkdir()
+    extract_with = lambda *extra: ["extract", "--data", speech_corpus, "--model", tiny_model, "--cache", tmp_path / "c", *extra]
+    sweep_with = lambda *extra: ["sweep", "--cache", small_cache, "--out", tmp_path / "run", *extra]
     args = {"unknown model": ["extract", "--data", speech_corpus, "--model", tmp_path / "no-such-model", "--cache", tmp_path / "c"],
+            "mistyped model path": ["extract", "--data", speech_corpus, "--model", "/path/tiny-hubret", "--cache", tmp_path / "c"],
+            "mistyped data path": ["extract", "--data", "ux/corpsu", "--model", tiny_model, "--cache", tmp_path / "c"],
+            "offline hub dataset": ["extract", "--data", "someone/no-such-corpus", "--model", tiny_model, "--cache", tmp_path / "c"],
+            "offline hub model": ["extract", "--data", speech_corpus, "--model", "someone/no-such-model", "--cache", tmp_path / "c"],
             "one class": ["extract", "--data", one_class, "--model", tiny_model, "--cache", tmp_path / "c"],
             "no labels": ["extract", "--data", no_labels, "--model", tiny_model, "--cache", tmp_path / "c"],
-            "layers out of range": ["sweep", "--cache", small_cache, "--out", tmp_path / "run", "--layers", "0-40"],
+            "layers out of range": sweep_with("--layers", "0-40"), "layers backwards": sweep_with("--layers", "3-1"),
             "empty corpus": ["extract", "--data", empty, "--model", tiny_model, "--cache", tmp_path / "c"],
-            "unknown protocol": ["sweep", "--cache", small_cache, "--out", tmp_path / "run", "--protocol", "random"]}[case]
-    proc = run_cli(*args, check=False)
+            "unknown protocol": sweep_with("--protocol", "random"), "max-seconds 0": extract_with("--max-seconds", "0"),
+            "n-boot 0": sweep_with("--n-boot", "0"), "seeds a": sweep_with("--seeds", "a"), "limit -4": extract_with("--limit", "-4"),
+            "jobs 0": sweep_with("--jobs", "0")}[case]
+    started = time.time()
+    proc = run_cli(*args, check=False, cwd=tmp_path, env={**os.environ, "HF_HUB_OFFLINE": "1"})
     message = [l for l in proc.stderr.strip().splitlines() if l.startswith("indic-probe")]
     assert proc.returncode == 2, proc.stderr
     assert len(message) == 1 and "Traceback" not in proc.stderr, proc.stderr
-    hint = {"unknown model": "cannot load model", "one class": "at least two classes", "no labels": "missing ['label']",
-            "layers out of range": "out of range", "empty corpus": "no labelled audio", "unknown protocol": "unknown protocol random"}[case]
+    hint = {"unknown model": "no-such-model: no such folder or file", "mistyped model path": "/path/tiny-hubret: no such folder or file",
+            "mistyped data path": "ux/corpsu: no such folder or file", "offline hub dataset": "cannot download dataset 'someone/no-such-corpus'",
+            "offline hub model": "cannot load model 'someone/no-such-model'", "one class": "at least two classes",
+            "no labels": "missing ['label']", "layers out of range": "out of range", "layers backwards": "run backwards: write 1-3",
+            "empty corpus": "no labelled audio", "unknown protocol": "unknown protocol random",
+            "max-seconds 0": "'0' is not a positive number of seconds", "n-boot 0": "'0' is not a positive whole number",
+            "seeds a": "seeds must be whole numbers", "limit -4": "'-4' is not a positive whole number",
+            "jobs 0": "'0' is not a positive whole number"}[case]
     assert hint in message[0], message[0]
+    assert not (tmp_path / "c" / "manifest.json").exists() and not (tmp_path / "run" / "sweep.json").exists()  # refused before any work
+    if case.startswith("mistyped"): assert time.time() - started < 20  # no wait for a hub

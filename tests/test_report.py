@@ -22,7 +22,7 @@ def test_build_report_writes_every_output(reported):
         assert (run / name).stat().st_size > 0, name
     results = pd.read_csv(run / "results.csv")
     assert set(results.layer) == {0, 1, 2, 3, 5} and set(results.protocol) == {"seed", "speaker"}
-    assert len(results) == 5 * 2 * 2 * 3
+    assert len(results) == 5 * 2 * 3 * 3  # layers x probes x (seed, speaker, seed on the speaker protocol's items) x metrics
     image = Image.open(run / "layer_analysis.png")
     assert round(image.info["dpi"][0]) == 300 and image.size == (2400, 1350)
 
