@@ -449,7 +449,7 @@ def _usable(X, y, groups, protocol, classes, scope='all'):
     if protocol == 'speaker' and len(np.unique(groups)) < 2:
         raise ProtocolUnavailable(f"protocol 'speaker' needs at least 2 known speakers; {len(np.unique(groups))} remain "
                                   f"({excluded['unknown_speaker']} items with unknown speaker excluded)")
-    return X, np.searchsorted(present, y), groups, [str(classes[k]) for k in present], excluded
+    return X, np.searchsorted(present, y), groups, [str(classes[k]) for k in present], excluded, np.flatnonzero(keep)
 
 # %% ../nbs/02_probe.ipynb #c045
 def _notes(probe, protocol, y, groups, evaluated, classes, excluded, seeds) -> list[str]:
@@ -500,7 +500,7 @@ def run_probe(X:np.ndarray, # embeddings of one layer [N, D]
     _check_inputs(X, y, groups, probe, protocol, seeds, n_boot)
     classes = [str(k) for k in range(y.max() + 1)] if classes is None else list(classes)
     if len(classes) <= y.max(): raise ValueError(f"{len(classes)} class names for labels up to {y.max()}")
-    X, y, groups, evaluated, excluded = _usable(X, y, groups, protocol, classes, scope)
+    X, y, groups, evaluated, excluded, kept = _usable(X, y, groups, protocol, classes, scope)
     splits, fold_notes = _trainable(y, protocol_splits(y, groups, protocol, n_splits), evaluated)
     if probe == 'mlp': settings = dict(epochs=epochs, batch_size=batch_size, lr=lr, hidden=list(hidden), dropout=dropout, device=device)
     else: settings, seeds = dict(c_grid=[float(c) for c in c_grid], inner_folds=inner_folds, max_iter=max_iter, tol=tol), seeds[:1]
@@ -517,6 +517,8 @@ def run_probe(X:np.ndarray, # embeddings of one layer [N, D]
             "n_speakers": None if groups is None else int(len(np.unique(groups))),
             "ci": {"level": level, "n_boot": n_boot, "unit": "speaker" if protocol == 'speaker' else "item"},
             "curves": curves, "selected": selected, "settings": settings, "notes": notes,
+            "predictions": {"items": kept[test].tolist(), "y_true": y[test].tolist(), "y_pred": predictions.astype(int).tolist(),
+                            "clusters": None if clusters is None else [str(c) for c in clusters]},
             "seconds": round(time.perf_counter() - start, 3)}
 
 # %% ../nbs/02_probe.ipynb #c056
