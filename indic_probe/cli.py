@@ -11,8 +11,8 @@ from .data import DEFAULT_DATASET
 from .extract import DEFAULT_MODEL, POOLINGS
 
 # %% auto #0
-__all__ = ['positive_int', 'positive_seconds', 'run_pipeline', 'checked_corpus', 'check_corpus', 'run_demo', 'build_parser',
-           'cli', 'main']
+__all__ = ['positive_int', 'positive_seconds', 'run_pipeline', 'unknown_speakers', 'checked_corpus', 'check_corpus', 'run_demo',
+           'build_parser', 'cli', 'main']
 
 # %% ../nbs/06_cli.ipynb #c005
 def run_pipeline(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or CSV manifest
@@ -23,8 +23,11 @@ def run_pipeline(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or C
                  probes: str = "mlp,logreg", protocols: str = "seed,speaker", seeds: str = "42",
                  jobs: int = 2, timeout: float = 1800, probe_device: str = "cpu", n_boot: int = 1000,
                  overwrite: bool = False, # replace a cache and run results made with other settings
+                 tasks: str = "label,speaker_id,nonspeech_label", # what each layer is asked: the accent, and the diagnostics
+                 recover_speakers: bool = True, # cluster the voices of items with no speaker id (when there are any)
+                 all_layers: bool = True, # learned layer weighting and layer similarity (the all-layers notebook)
                  **extract_kwargs) -> tuple[Path, dict]:
-    "extract -> sweep -> report; returns the report path and the sweep state"
+    "extract -> (recover speakers) -> sweep -> report; returns the report path and the sweep state"
     from indic_probe.extract import extract, CacheMismatchError
     from indic_probe.sweep import run_sweep
     from indic_probe.report import build_report
@@ -35,8 +38,18 @@ def run_pipeline(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or C
         if not overwrite: raise
         cache = extract(corpus, model, cache or out / "cache", overwrite=True, **extract_kwargs)
     check_corpus(cache)
-    state = run_sweep(cache, out, layers, probes, protocols, seeds, jobs, timeout, probe_device, n_boot, overwrite=overwrite)
+    if recover_speakers and unknown_speakers(cache):
+        from indic_probe.speakers import find_speakers
+        find_speakers(corpus, cache)
+    state = run_sweep(cache, out, layers, probes, protocols, seeds, jobs, timeout, probe_device, n_boot, overwrite=overwrite, tasks=tasks,
+                      all_layers=all_layers)
     return build_report(out), state
+
+def unknown_speakers(cache: str | Path) -> int:
+    "Extracted items whose speaker is not known from the corpus (what speaker recovery would cluster)"
+    from indic_probe.extract import load_cache_items
+    items = load_cache_items(cache)
+    return int(((items.status == "ok") & (items.speaker_source == "unknown")).sum())
 
 def checked_corpus(data, split: str = "train", limit: int | None = None):
     "Load the corpus and refuse one a probe cannot learn from (fewer than two classes)"
@@ -56,10 +69,10 @@ def check_corpus(cache: str | Path):
         raise ValueError(f"{cache}: needs at least two classes with usable audio to probe, found {len(labels)} ({', '.join(labels) or 'none'})")
 
 # %% ../nbs/06_cli.ipynb #c006
-def run_demo(out: str | Path = "demo", # folder for the demo corpus, model, cache and run
-             speakers_per_accent: int = 3, sentences_per_speaker: int = 6, jobs: int = 2,
+def run_demo(out: str | Path = "demo", # folder for the demo corpus, model, caches and runs
+             speakers_per_accent: int = 4, sentences_per_speaker: int = 6, jobs: int = 2,
              layers: str | None = None, protocols: str = "seed,kfold,speaker") -> Path:
-    "Offline demo: synthetic accents + a tiny random HuBERT through the whole pipeline"
+    "Offline demo: synthetic accents through the whole pipeline, with a tiny random HuBERT and the MFCC baseline"
     from indic_probe.synth import make_accent_corpus, make_tiny_model
     out = Path(out)
     print("indic-probe demo: synthesising an accent corpus with espeak-ng and saving a tiny random HuBERT (offline).")
@@ -68,9 +81,17 @@ def run_demo(out: str | Path = "demo", # folder for the demo corpus, model, cach
         make_accent_corpus(corpus, speakers_per_accent=speakers_per_accent, sentences_per_speaker=sentences_per_speaker)
     model = make_tiny_model(out / "tiny-hubert")
     report, state = run_pipeline(str(corpus), str(model), out / "run", cache=out / "cache", layers=layers,
-                                 protocols=protocols, jobs=jobs, n_boot=300, overwrite=True)
+                                 protocols=protocols, jobs=jobs, n_boot=300, overwrite=True, vad=True)
+    print("\nThe MFCC baseline on the same corpus, through the same pipeline (one 'layer': 20 MFCCs with deltas, mean and std over time):")
+    baseline, _ = run_pipeline(str(corpus), "mfcc", out / "run_mfcc", cache=out / "cache_mfcc", protocols=protocols, jobs=jobs,
+                               n_boot=300, overwrite=True, vad=True, pooling="mean+std", probes="logreg")  # MFCCs are not standardised: the MLP does not train on them
+    from indic_probe.compare import build_compare
+    comparison = build_compare([out / "run", out / "run_mfcc"], out / "compare")
     print(f"\nreport: {report}\n        {report.with_suffix('.html')}\n"
-          "The model has RANDOM weights: these numbers only prove the pipeline works; they say nothing about accents.\n"
+          f"MFCC baseline: {baseline.with_suffix('.html')}\n"
+          f"comparison of the two: {comparison.with_suffix('.html')}\n"
+          "The HuBERT has RANDOM weights: its numbers only prove the pipeline works; they say nothing about accents.\n"
+          "The MFCC baseline does carry accent information: compare its speaker-disjoint score with its optimistic one.\n"
           "The real job: indic-probe run  (IndicAccentDB + facebook/hubert-base-ls960, on a GPU runtime).")
     return report
 
@@ -127,6 +148,14 @@ def _extract_options(p: argparse.ArgumentParser, cache_default: str | None):
     p.add_argument("--no-peak-normalize", dest="peak_normalize", action="store_false",
                    help="skip peak normalisation of each clip (by default clips are peak-normalised, as in the original)")
     p.add_argument("--split", default="train", help="hub dataset split")
+    p.add_argument("--pool-over", default="all", choices=["all", "speech"],
+                   help="pool all valid frames (the original) or speech frames only (needs the voice-activity detector)")
+
+def _vad_option(p: argparse.ArgumentParser, default: bool):
+    if default: p.add_argument("--no-vad", dest="vad", action="store_false",
+                               help="skip the voice-activity detector (by default it runs: it feeds the non-speech control and --pool-over speech)")
+    else: p.add_argument("--vad", action="store_true",
+                         help="find speech with silero-vad: adds non-speech pooling (the channel control) and allows --pool-over speech")
 
 def _sweep_options(p: argparse.ArgumentParser):
     p.add_argument("--layers", type=_layers, default=None, help="layers to probe, e.g. 0-12, 3,9 or 6- (default: all)")
@@ -138,6 +167,9 @@ def _sweep_options(p: argparse.ArgumentParser):
     p.add_argument("--timeout", type=positive_seconds, default=1800, help="seconds allowed for each whole layer notebook")
     p.add_argument("--probe-device", default="cpu", help="where MLP probes train: cpu, cuda or auto")
     p.add_argument("--n-boot", type=positive_int, default=1000, help="bootstrap resamples for 95%% confidence intervals")
+    p.add_argument("--tasks", default="label,speaker_id,nonspeech_label",
+                   help="what each layer is asked, comma-separated: label (the accent), speaker_id (who is talking), "
+                        "nonspeech_label (the accent from non-speech frames: the channel control); what cannot run is skipped with the reason")
 
 def build_parser() -> argparse.ArgumentParser:
     "The `indic-probe` argument parser"
@@ -150,7 +182,18 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Embed every clip once, keeping every hidden state, into a resumable cache. "
                                    "Ctrl-C keeps what is done; re-run the same command to resume.")
     _extract_options(p, "cache")
+    _vad_option(p, default=False)
     p.add_argument("--overwrite", action="store_true", help="extract again into --cache, replacing what is there (e.g. a damaged or differently made cache)")
+    p = sub.add_parser("speakers", formatter_class=_Help, help="recover unknown speakers by clustering voices (into CACHE/speakers.csv)",
+                       description="Embed every clip of a cache with a pretrained speaker encoder (resemblyzer, offline) and cluster the clips "
+                                   "of unknown speaker within each class; given ids are kept. The clustering is validated on the classes whose "
+                                   "speakers are known (adjusted Rand index).")
+    p.add_argument("--data", default=DEFAULT_DATASET, help="the corpus the cache was extracted from")
+    p.add_argument("--cache", required=True, help="cache folder made by `indic-probe extract`")
+    p.add_argument("--method", default="auto", choices=["auto", "threshold", "silhouette"],
+                   help="auto = a distance threshold calibrated on classes with known speakers, else the silhouette")
+    p.add_argument("--threshold", type=positive_seconds, default=None, help="a fixed cosine-distance cut instead (e.g. 0.27)")
+    p.add_argument("--split", default="train", help="hub dataset split")
     p = sub.add_parser("sweep", formatter_class=_Help, help="probe each layer of a cache (papermill notebook per layer)",
                        description="Run the layer-probe notebook for each layer with papermill; resumable and failure-isolated. "
                                    "A second sweep into the same --out with the same settings adds to it; with other settings it is refused.")
@@ -158,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="run folder for layer notebooks, results and report")
     _sweep_options(p)
     p.add_argument("--overwrite", action="store_true", help="replace the results of a sweep made with other settings in --out")
+    p.add_argument("--no-all-layers", dest="all_layers", action="store_false",
+                   help="skip the all-layers notebook (learned layer weighting, layer similarity)")
     p = sub.add_parser("report", formatter_class=_Help, help="stitch a sweep's layers into report.ipynb / report.html",
                        description="Collect the layer results of RUN into results.csv, report.ipynb, report.html and layer_analysis.png.")
     p.add_argument("run", metavar="RUN", help="run folder made by `indic-probe sweep` (or holding layers/layer_XX.json run by hand with papermill)")
@@ -165,13 +210,32 @@ def build_parser() -> argparse.ArgumentParser:
                        description="The whole job: extract, probe every layer, report. Defaults reproduce the original notebook's job "
                                    "(IndicAccentDB, HuBERT base) next to honest protocols.")
     _extract_options(p, None)
+    _vad_option(p, default=True)
+    p.add_argument("--no-speakers", dest="recover_speakers", action="store_false",
+                   help="do not recover unknown speakers by clustering voices (by default `run` does, when some items have none)")
     p.add_argument("--out", default="runs/indic_accent", help="run folder")
     _sweep_options(p)
+    p.add_argument("--no-all-layers", dest="all_layers", action="store_false",
+                   help="skip the all-layers notebook (learned layer weighting, layer similarity)")
     p.add_argument("--overwrite", action="store_true", help="replace a cache and run results made with other settings (a cache made the same way is reused)")
+    p = sub.add_parser("compare", formatter_class=_Help, help="one report overlaying several runs (models, baselines)",
+                       description="Overlay the layer curves of several run folders (by layer and by relative depth), each run's best layer "
+                                   "with its probability, layer similarity across models where their caches share the items, and provenance.")
+    p.add_argument("runs", metavar="RUN", nargs="+", help="run folders made by `indic-probe run` or `sweep` (two or more)")
+    p.add_argument("--out", required=True, help="folder for compare.ipynb, compare.html and compare.csv")
+    p = sub.add_parser("import-original", formatter_class=_Help, help="turn the original notebook's joblib features into a cache",
+                       description="Convert the original Colab notebook's layer_{k}_features.joblib files into a cache, aligned with the corpus "
+                                   "(seed-42 order) so the honest protocols can run on features you already have. joblib files are "
+                                   "pickles: only import files you made yourself.")
+    p.add_argument("features", metavar="DIR", help="folder holding layer_0_features.joblib, layer_1_features.joblib, ...")
+    p.add_argument("--data", default=DEFAULT_DATASET, help="the corpus the original notebook read")
+    p.add_argument("--cache", required=True, help="cache folder to write")
+    p.add_argument("--split", default="train", help="hub dataset split")
+    p.add_argument("--overwrite", action="store_true", help="replace a cache made from other files")
     p = sub.add_parser("demo", formatter_class=_Help, help="offline demo on synthetic accents and a tiny random model",
                        description="Synthesise an accent corpus (espeak-ng), save a tiny random HuBERT, and run the whole pipeline offline.")
     p.add_argument("--out", default="demo", help="demo folder")
-    p.add_argument("--speakers", type=positive_int, default=3, help="synthetic speakers per accent")
+    p.add_argument("--speakers", type=positive_int, default=4, help="synthetic speakers per accent")
     p.add_argument("--sentences", type=positive_int, default=6, help="sentences per speaker")
     p.add_argument("--jobs", type=positive_int, default=2, help="layers probed in parallel")
     return parser
@@ -179,11 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
 # %% ../nbs/06_cli.ipynb #c011
 def _extract_kwargs(args) -> dict:
     return dict(batch_seconds=args.batch_seconds, dtype=args.dtype, device=args.device, limit=args.limit, pooling=args.pooling,
-                max_seconds=args.max_seconds, peak_normalize=args.peak_normalize, split=args.split)
+                max_seconds=args.max_seconds, peak_normalize=args.peak_normalize, split=args.split, vad=args.vad, pool_over=args.pool_over)
 
 def _sweep_kwargs(args) -> dict:
     return dict(layers=args.layers, probes=args.probes, protocols=args.protocols, seeds=args.seeds, jobs=args.jobs,
-                timeout=args.timeout, n_boot=args.n_boot)
+                timeout=args.timeout, n_boot=args.n_boot, tasks=args.tasks, all_layers=args.all_layers)
 
 def _validate_choices(args):
     "Check probe and protocol names before any work starts"
@@ -202,6 +266,7 @@ def cli(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from indic_probe.extract import CacheMismatchError, CacheWriteError
     from indic_probe.report import ReportError
+    from indic_probe.compare import CompareError
     from indic_probe.sweep import SweepInterrupted
     started = time.time()
     try:
@@ -212,21 +277,36 @@ def cli(argv: list[str] | None = None) -> int:
             extract(checked_corpus(args.data, args.split, kwargs.pop("limit")), args.model, args.cache, overwrite=args.overwrite, **kwargs)
             check_corpus(args.cache)
             return 0
+        if args.command == "compare":
+            from indic_probe.compare import build_compare
+            report = build_compare([Path(r) for r in args.runs], Path(args.out))
+            print(f"compare: {report}\n         {report.with_suffix('.html')}")
+            return 0
+        if args.command == "import-original":
+            from indic_probe.importer import import_original, PICKLE_WARNING
+            print(f"warning: {PICKLE_WARNING}", file=sys.stderr)
+            import_original(args.features, args.data, args.cache, args.split, allow_pickle=True, overwrite=args.overwrite)
+            return 0
+        if args.command == "speakers":
+            from indic_probe.speakers import find_speakers
+            find_speakers(args.data, args.cache, args.method, args.threshold, args.split)
+            return 0
         if args.command == "sweep":
-            from indic_probe.sweep import run_sweep, failed_layers
+            from indic_probe.sweep import run_sweep, sweep_failed
             check_corpus(args.cache)
             state = run_sweep(args.cache, args.out, device=args.probe_device, overwrite=args.overwrite, **_sweep_kwargs(args))
-            return 1 if failed_layers(state) else 0
+            return 1 if sweep_failed(state) else 0
         if args.command == "report":
             from indic_probe.report import build_report
             print(_report_paths(build_report(args.run)))
             return 0
         if args.command == "run":
-            from indic_probe.sweep import failed_layers
+            from indic_probe.sweep import sweep_failed
             report, state = run_pipeline(args.data, args.model, args.out, args.cache, probe_device=args.probe_device,
-                                         overwrite=args.overwrite, **_sweep_kwargs(args), **_extract_kwargs(args))
+                                         overwrite=args.overwrite, recover_speakers=args.recover_speakers, **_sweep_kwargs(args),
+                                         **_extract_kwargs(args))
             print(f"{_report_paths(report)}\n({time.time() - started:.0f} s)")
-            return 1 if failed_layers(state) else 0
+            return 1 if sweep_failed(state) else 0
         if args.command == "demo":
             run_demo(args.out, args.speakers, args.sentences, args.jobs)
             print(f"demo finished in {time.time() - started:.0f} s")
@@ -234,7 +314,7 @@ def cli(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError, IndexError, CacheMismatchError) as e:  # bad input: say what to fix
         print(f"indic-probe {args.command}: error: {e}", file=sys.stderr)
         return 2
-    except (CacheWriteError, ReportError) as e:
+    except (CacheWriteError, ReportError, CompareError) as e:
         print(f"indic-probe {args.command}: error: {e}", file=sys.stderr)
         return 1
     except SweepInterrupted as e:

@@ -4,9 +4,9 @@
 
 # %% ../nbs/01_extract.ipynb #c002
 from __future__ import annotations
-import contextlib, hashlib, json, os, time
+import contextlib, hashlib, importlib.metadata, json, os, threading, time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 import numpy as np, pandas as pd, torch
@@ -16,11 +16,12 @@ from tqdm import tqdm
 from .data import Corpus, load_corpus, looks_local, AudioDecodeError, DEFAULT_DATASET, ITEM_COLUMNS, UNKNOWN_SPEAKER
 
 # %% auto #0
-__all__ = ['DTYPES', 'DEFAULT_MODEL', 'POOLINGS', 'CACHE_FORMAT', 'ERROR_COLUMNS', 'resolve_device', 'cpu_has_native_bf16',
-           'gpu_dtype', 'resolve_dtype', 'autocast_for', 'PerClipFeatureEncoder', 'Encoder', 'ModelLoadError',
-           'load_encoder', 'original_method_embedding', 'embed_clips', 'CacheMismatchError', 'layer_file',
-           'read_manifest', 'cache_key', 'CacheWriteError', 'load_cache_items', 'verify_cache', 'load_layer',
-           'check_extract_options', 'extract']
+__all__ = ['DTYPES', 'HANDCRAFTED', 'DEFAULT_MODEL', 'POOLINGS', 'VAD_SETTINGS', 'POOL_OVER', 'CACHE_FORMAT', 'ERROR_COLUMNS',
+           'REGIONS', 'resolve_device', 'cpu_has_native_bf16', 'gpu_dtype', 'resolve_dtype', 'autocast_for',
+           'PerClipFeatureEncoder', 'Encoder', 'FeatureEncoder', 'ModelLoadError', 'load_encoder',
+           'original_method_embedding', 'vad_identity', 'speech_mask', 'Pooled', 'embed_regions', 'embed_clips',
+           'CacheMismatchError', 'layer_file', 'read_manifest', 'cache_key', 'CacheWriteError', 'load_cache_items',
+           'verify_cache', 'speaker_table', 'load_layer', 'check_extract_options', 'extract']
 
 # %% ../nbs/01_extract.ipynb #c005
 def resolve_device(device: str = "auto") -> torch.device:
@@ -86,6 +87,8 @@ class Encoder:
     def hidden_size(self) -> int: return self.model.config.hidden_size
     @property
     def sample_rate(self) -> int: return int(getattr(self.feature_extractor, "sampling_rate", 16_000))
+    @property
+    def frame_hop(self) -> int: return int(np.prod(self.model.config.conv_stride)) # samples between output frames
 
     def frames(self, samples: torch.Tensor | np.ndarray | list) -> np.ndarray:
         "Number of output frames for clips of `samples` samples"
@@ -99,12 +102,87 @@ class Encoder:
         while self.frames([n])[0] < 1: n += 1
         return n
 
+    def config(self) -> dict:
+        "The feature extractor's settings (part of the cache key)"
+        return {k: v for k, v in self.feature_extractor.to_dict().items() if k not in ("processor_class", "feature_extractor_type")}
+
+    def prepare(self, clip: np.ndarray) -> np.ndarray:
+        "The model's input for a whole clip (the feature extractor's normalisation sees all of it)"
+        return np.asarray(self.feature_extractor(clip, sampling_rate=self.sample_rate, return_tensors="np").input_values[0], dtype=np.float32)
+
+    def hidden_states(self, segments: list[np.ndarray]) -> tuple[torch.Tensor, np.ndarray]:
+        "Every hidden state of a batch of segments, (L, B, T, D) float32, and each segment's valid frames"
+        lengths = [len(s) for s in segments]
+        longest = max(lengths)
+        batch = torch.zeros(len(segments), longest)
+        for i, s in enumerate(segments): batch[i, :len(s)] = torch.from_numpy(s)
+        padded = any(n != longest for n in lengths)
+        mask = (torch.arange(longest)[None] < torch.tensor(lengths)[:, None]).long() if padded else None
+        self.model.feature_extractor.lengths = lengths if padded else None
+        try:
+            with torch.inference_mode(), autocast_for(self.device, self.dtype):
+                out = self.model(batch.to(self.device), attention_mask=None if mask is None else mask.to(self.device), output_hidden_states=True)
+        finally: self.model.feature_extractor.lengths = None
+        return torch.stack(out.hidden_states).float(), self.frames(lengths)
+
 def _weights_hash(model: nn.Module) -> str:
     "sha256 of every parameter and buffer, in state_dict order"
     h = hashlib.sha256()
     for name, tensor in model.state_dict().items():
         h.update(name.encode()); h.update(tensor.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
     return h.hexdigest()[:16]
+
+# %% ../nbs/01_extract.ipynb #c010f
+HANDCRAFTED = {"mfcc": dict(n_mfcc=20, n_mels=64, deltas=2), "logmel": dict(n_mels=64, deltas=0)} # --model names of the librosa baselines
+
+@dataclass
+class FeatureEncoder:
+    "A handcrafted frame-level feature (MFCC or log-mel, librosa) behind the encoder interface: one 'layer'"
+    name: str # 'mfcc' or 'logmel'
+    params: dict # librosa settings
+    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+    dtype: str = "fp32"
+    sample_rate: int = 16_000
+    n_fft: int = 400 # 25 ms window
+    frame_hop: int = 320 # 20 ms: the frame rate of HuBERT base
+
+    num_layers = 1
+    @property
+    def hidden_size(self) -> int: return self.params.get("n_mfcc", self.params["n_mels"]) * (1 + self.params.get("deltas", 0))
+    @property
+    def receptive_field(self) -> int: return self.n_fft
+    @property
+    def identity(self) -> dict:
+        import librosa
+        return dict(revision=f"librosa {librosa.__version__}", config_sha=hashlib.sha256(json.dumps(self.config(), sort_keys=True).encode()).hexdigest()[:16],
+                    weights_sha="none")
+
+    def config(self) -> dict: return dict(self.params, n_fft=self.n_fft, hop_length=self.frame_hop, sample_rate=self.sample_rate)
+    def frames(self, samples) -> np.ndarray:
+        n = np.asarray(samples, dtype=np.int64)
+        return np.where(n >= self.n_fft, (n - self.n_fft) // self.frame_hop + 1, 0)
+    def prepare(self, clip: np.ndarray) -> np.ndarray: return np.asarray(clip, dtype=np.float32)
+
+    def features(self, segment: np.ndarray) -> np.ndarray:
+        "(frames, dims) of one segment"
+        import librosa
+        mel = librosa.feature.melspectrogram(y=segment, sr=self.sample_rate, n_fft=self.n_fft, hop_length=self.frame_hop,
+                                             center=False, n_mels=self.params["n_mels"], power=2.0)
+        logmel = librosa.power_to_db(mel, ref=1.0, amin=1e-10, top_db=None)
+        out = librosa.feature.mfcc(S=logmel, n_mfcc=self.params["n_mfcc"]) if "n_mfcc" in self.params else logmel
+        if self.params.get("deltas") and out.shape[1]:  # librosa's deltas need a few frames: short segments get edge-padded ones
+            width = min(9, out.shape[1] - (1 - out.shape[1] % 2)) if out.shape[1] >= 3 else 0
+            deltas = [librosa.feature.delta(out, width=width, order=k, mode="nearest") if width >= 3 else np.zeros_like(out)
+                      for k in range(1, self.params["deltas"] + 1)]
+            out = np.concatenate([out, *deltas])
+        return out.T.astype(np.float32)
+
+    def hidden_states(self, segments: list[np.ndarray]) -> tuple[torch.Tensor, np.ndarray]:
+        "The features of a batch, zero-padded: (1, B, T, D), and each segment's frames"
+        feats = [self.features(s) for s in segments]
+        out = torch.zeros(1, len(feats), max(len(f) for f in feats), self.hidden_size)
+        for i, f in enumerate(feats): out[0, i, :len(f)] = torch.from_numpy(f)
+        return out, np.array([len(f) for f in feats], dtype=np.int64)
 
 # %% ../nbs/01_extract.ipynb #c011
 DEFAULT_MODEL = "facebook/hubert-base-ls960"
@@ -115,8 +193,9 @@ class ModelLoadError(ValueError):
 def load_encoder(model: str = DEFAULT_MODEL, # hub id or local path of a HF speech encoder
                  device: str = "auto", # 'auto', 'cpu', 'cuda', 'cuda:1', 'mps'
                  dtype: str = "auto", # 'auto', 'fp32', 'bf16', 'fp16'
-                ) -> Encoder:
-    "Load a frozen encoder in eval mode with exact per-clip CNN batching"
+                ) -> Encoder | FeatureEncoder:
+    "Load a frozen encoder in eval mode with exact per-clip CNN batching; 'mfcc' and 'logmel' give the librosa baselines"
+    if str(model).lower() in HANDCRAFTED: return FeatureEncoder(str(model).lower(), dict(HANDCRAFTED[str(model).lower()]))
     from transformers import AutoModel, AutoFeatureExtractor, Wav2Vec2FeatureExtractor
     if looks_local(str(model)) and not Path(str(model)).expanduser().exists(): raise ModelLoadError(f"{model}: no such folder or file")
     try: net = AutoModel.from_pretrained(str(model))
@@ -164,52 +243,86 @@ def _batches(lengths: list[int], budget: int) -> list[list[int]]:
         current.append(i)
     return batches + ([current] if current else [])
 
+# %% ../nbs/01_extract.ipynb #c019v
+VAD_SETTINGS = dict(threshold=0.5, min_speech_duration_ms=250, min_silence_duration_ms=100) # silero-vad's own defaults
+_VAD_MODELS = threading.local()
+
+def vad_identity() -> dict:
+    "What decides the speech masks (part of the cache key)"
+    return dict(name="silero-vad", version=importlib.metadata.version("silero-vad"), **VAD_SETTINGS)
+
+def speech_mask(audio: np.ndarray, # a 16 kHz clip
+                sr: int = 16_000,
+               ) -> np.ndarray: # bool per sample
+    "Which samples silero-vad hears as speech"
+    from silero_vad import get_speech_timestamps, load_silero_vad
+    if not hasattr(_VAD_MODELS, "model"): _VAD_MODELS.model = load_silero_vad()
+    mask = np.zeros(len(audio), bool)
+    for stamp in get_speech_timestamps(torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32)), _VAD_MODELS.model,
+                                       sampling_rate=sr, **VAD_SETTINGS):
+        mask[stamp["start"]:stamp["end"]] = True
+    return mask
+
 # %% ../nbs/01_extract.ipynb #c020
-def _forward_stats(encoder: Encoder, segments: list[np.ndarray], with_sq: bool) -> tuple[torch.Tensor, torch.Tensor | None, np.ndarray]:
-    "Sum (and sum of squares) over valid frames of every hidden state: (L, B, D) each, plus frames per segment"
-    lengths = [len(s) for s in segments]
-    longest = max(lengths)
-    batch = torch.zeros(len(segments), longest)
-    for i, s in enumerate(segments): batch[i, :len(s)] = torch.from_numpy(s)
-    padded = any(n != longest for n in lengths)
-    mask = (torch.arange(longest)[None] < torch.tensor(lengths)[:, None]).long() if padded else None
-    encoder.model.feature_extractor.lengths = lengths if padded else None
-    try:
-        with torch.inference_mode(), autocast_for(encoder.device, encoder.dtype):
-            out = encoder.model(batch.to(encoder.device), attention_mask=None if mask is None else mask.to(encoder.device),
-                                output_hidden_states=True)
-    finally: encoder.model.feature_extractor.lengths = None
-    frames = encoder.frames(lengths)
-    hidden = torch.stack(out.hidden_states).float() # (L, B, T, D)
-    valid = (torch.arange(hidden.shape[2], device=hidden.device)[None] < torch.as_tensor(frames, device=hidden.device)[:, None])
-    valid = valid[None, :, :, None].to(hidden.dtype)
-    sums = (hidden * valid).sum(2).cpu()
-    return sums, ((hidden ** 2 * valid).sum(2).cpu() if with_sq else None), frames
+def _forward_stats(encoder: Encoder, segments: list[np.ndarray], weights: list[np.ndarray], with_sq: bool
+                  ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    "Per region: weighted sums over frames of every hidden state (K, L, B, D), sums of squares of region 0 (L, B, D), frames (K, B)"
+    hidden, frames = encoder.hidden_states(segments) # (L, B, T, D)
+    w = torch.zeros(len(segments), len(weights[0]), hidden.shape[2])
+    for b, (segment_weights, n) in enumerate(zip(weights, frames)): w[b, :, :n] = torch.from_numpy(segment_weights[:, :n])
+    w = w.to(hidden.device)
+    sums = torch.einsum("lbtd,bkt->klbd", hidden, w).double().cpu().numpy()
+    sqs = torch.einsum("lbtd,bt->lbd", hidden ** 2, w[:, 0]).double().cpu().numpy() if with_sq else None
+    return sums, sqs, w.sum(-1).T.double().cpu().numpy()
 
 # %% ../nbs/01_extract.ipynb #c021
-def embed_clips(encoder: Encoder, clips: list[np.ndarray], # decoded clips at `encoder.sample_rate`
-                batch_seconds: float = 20.0, # padded audio per forward pass
-                pooling: str = "mean", # 'mean' or 'mean+std'
-                max_seconds: float = 30.0, # longer clips are cut into segments of at most this
-               ) -> tuple[np.ndarray, dict[int, str]]:
-    "Pooled embeddings `(num_layers, len(clips), dim)` of every hidden state, and {clip index: reason} for failures"
+POOL_OVER = ("all", "speech")
+
+@dataclass
+class Pooled:
+    "Pooled embeddings of a list of clips, per pooling region"
+    main: np.ndarray # (L, n, dim): mean (or mean+std) over the pooled frames: all valid frames, or speech only
+    nonspeech: np.ndarray | None # (L, n, hidden): mean over non-speech frames, when speech masks were given
+    frames: np.ndarray # (n,) frames pooled into `main`
+    nonspeech_frames: np.ndarray | None # (n,) non-speech frames per clip
+    failed: dict # {clip index: reason}
+
+def _frame_is_speech(speech: np.ndarray, start: int, n_frames: int, hop: int, field: int) -> np.ndarray:
+    "Is each frame of a segment starting at sample `start` speech? (judged at the frame's centre sample)"
+    return speech[np.minimum(start + np.arange(n_frames) * hop + field // 2, len(speech) - 1)]
+
+def embed_regions(encoder: Encoder, clips: list[np.ndarray], # decoded clips at `encoder.sample_rate`
+                  speech: list[np.ndarray] | None = None, # a per-sample speech mask per clip (VAD), or None
+                  batch_seconds: float = 20.0, # padded audio per forward pass
+                  pooling: str = "mean", # 'mean' or 'mean+std'
+                  max_seconds: float = 30.0, # longer clips are cut into segments of at most this
+                  pool_over: str = "all", # 'all' valid frames, or 'speech' frames only (needs `speech`)
+                 ) -> Pooled:
+    "Every hidden state pooled over the chosen frames (and over non-speech frames when masks are given), one pass per batch"
     if pooling not in POOLINGS: raise ValueError(f"pooling must be one of {POOLINGS}, not {pooling!r}")
-    sr, min_samples = encoder.sample_rate, encoder.receptive_field
-    failed, owners, segments = {}, [], []
+    if pool_over not in POOL_OVER: raise ValueError(f"pool_over must be one of {POOL_OVER}, not {pool_over!r}")
+    if pool_over == "speech" and speech is None: raise ValueError("pool_over='speech' needs speech masks (a voice-activity detector)")
+    sr, min_samples, hop = encoder.sample_rate, encoder.receptive_field, encoder.frame_hop
+    failed, owners, segments, weights = {}, [], [], []
     for i, clip in enumerate(clips):
         if len(clip) < min_samples:
             failed[i] = f"clip is {len(clip)} samples ({len(clip)/sr:.3f} s), shorter than the model's receptive field ({min_samples} samples)"
             continue
-        values = np.asarray(encoder.feature_extractor(clip, sampling_rate=sr, return_tensors="np").input_values[0], dtype=np.float32)
+        values = encoder.prepare(clip)
         for start, stop in _segments(len(values), int(max_seconds * sr), min_samples):
-            owners.append(i); segments.append(values[start:stop])
-    L, D = encoder.num_layers, encoder.hidden_size
-    sums, sqs, counts = np.zeros((L, len(clips), D)), np.zeros((L, len(clips), D)), np.zeros(len(clips))
+            n_frames = int(encoder.frames([stop - start])[0])
+            regions = [np.ones(n_frames, bool)]
+            if speech is not None:
+                is_speech = _frame_is_speech(speech[i], start, n_frames, hop, min_samples)
+                regions = [is_speech if pool_over == "speech" else regions[0], ~is_speech]
+            owners.append(i); segments.append(values[start:stop]); weights.append(np.stack(regions).astype(np.float32))
+    K, L, D, n = 1 + (speech is not None), encoder.num_layers, encoder.hidden_size, len(clips)
+    sums, sqs, counts = np.zeros((K, L, n, D)), np.zeros((L, n, D)), np.zeros((K, n))
     def accumulate(batch: list[int]):
-        s, q, frames = _forward_stats(encoder, [segments[j] for j in batch], pooling == "mean+std")
+        s, q, c = _forward_stats(encoder, [segments[j] for j in batch], [weights[j] for j in batch], pooling == "mean+std")
         for k, j in enumerate(batch):
-            sums[:, owners[j]] += s[:, k].double().numpy(); counts[owners[j]] += frames[k]
-            if q is not None: sqs[:, owners[j]] += q[:, k].double().numpy()
+            sums[:, :, owners[j]] += s[:, :, k]; counts[:, owners[j]] += c[:, k]
+            if q is not None: sqs[:, owners[j]] += q[:, k]
     for batch in _batches([len(s) for s in segments], int(batch_seconds * sr)):
         try: accumulate(batch)
         except Exception as batch_error:
@@ -219,12 +332,24 @@ def embed_clips(encoder: Encoder, clips: list[np.ndarray], # decoded clips at `e
             for j in batch: # isolate the culprit: retry one segment at a time
                 try: accumulate([j])
                 except Exception as e: failed[owners[j]] = f"model failed: {type(e).__name__}: {e}"
-    for i in failed: sums[:, i], sqs[:, i], counts[i] = 0, 0, 0
-    ok = counts > 0
-    means = np.where(ok[None, :, None], sums / np.maximum(counts, 1)[None, :, None], 0.0)
-    if pooling == "mean": return means.astype(np.float32), failed
-    stds = np.sqrt(np.maximum(sqs / np.maximum(counts, 1)[None, :, None] - means ** 2, 0.0)) * ok[None, :, None]
-    return np.concatenate([means, stds], axis=-1).astype(np.float32), failed
+    if pool_over == "speech":
+        failed |= {i: "no speech found by the voice-activity detector" for i in range(n) if counts[0, i] == 0 and i not in failed}
+    for i in failed: sums[:, :, i], sqs[:, i], counts[:, i] = 0, 0, 0
+    means = sums / np.maximum(counts, 1)[:, None, :, None]
+    main = means[0]
+    if pooling == "mean+std":
+        main = np.concatenate([main, np.sqrt(np.maximum(sqs / np.maximum(counts[0], 1)[None, :, None] - main ** 2, 0.0))], axis=-1)
+    return Pooled(main.astype(np.float32), means[1].astype(np.float32) if K == 2 else None, counts[0].astype(np.int64),
+                  counts[1].astype(np.int64) if K == 2 else None, failed)
+
+def embed_clips(encoder: Encoder, clips: list[np.ndarray], # decoded clips at `encoder.sample_rate`
+                batch_seconds: float = 20.0, # padded audio per forward pass
+                pooling: str = "mean", # 'mean' or 'mean+std'
+                max_seconds: float = 30.0, # longer clips are cut into segments of at most this
+               ) -> tuple[np.ndarray, dict[int, str]]:
+    "Pooled embeddings `(num_layers, len(clips), dim)` of every hidden state, and {clip index: reason} for failures"
+    pooled = embed_regions(encoder, clips, None, batch_seconds, pooling, max_seconds)
+    return pooled.main, pooled.failed
 
 # %% ../nbs/01_extract.ipynb #c029
 CACHE_FORMAT = 2 # 2: items.csv has speaker_source and is checksummed
@@ -233,7 +358,12 @@ ERROR_COLUMNS = ["item_id", "path", "stage", "reason"]
 class CacheMismatchError(ValueError):
     "The cache folder holds features made by something else"
 
-def layer_file(cache_dir: str | Path, layer: int) -> Path: return Path(cache_dir) / f"layer_{layer:02d}.npy"
+REGIONS = ("main", "nonspeech") # main: the pooled frames; nonspeech: frames the VAD did not hear as speech
+
+def layer_file(cache_dir: str | Path, layer: int, region: str = "main") -> Path:
+    "The array file of one layer (and region) in a cache"
+    if region not in REGIONS: raise ValueError(f"region must be one of {REGIONS}, not {region!r}")
+    return Path(cache_dir) / (f"layer_{layer:02d}.npy" if region == "main" else f"{region}_{layer:02d}.npy")
 
 def _atomic_write(path: Path, write: Callable[[Path], Any]):
     "Write via a temporary file in the same folder, then rename over `path`"
@@ -258,11 +388,12 @@ def _file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 # %% ../nbs/01_extract.ipynb #c030
-def cache_key(encoder: Encoder, corpus: Corpus, pooling: str, max_seconds: float, peak_normalize: bool) -> dict:
+def cache_key(encoder: Encoder, corpus: Corpus, pooling: str, max_seconds: float, peak_normalize: bool,
+              vad: bool = False, pool_over: str = "all") -> dict:
     "Everything that decides the numbers in a cache"
-    fe = {k: v for k, v in encoder.feature_extractor.to_dict().items() if k not in ("processor_class", "feature_extractor_type")}
-    return dict(model=encoder.name, **encoder.identity, feature_extractor=fe, pooling=pooling, max_seconds=max_seconds,
+    return dict(model=encoder.name, **encoder.identity, feature_extractor=encoder.config(), pooling=pooling, max_seconds=max_seconds,
                 peak_normalize=peak_normalize, dtype=encoder.dtype, sample_rate=encoder.sample_rate,
+                vad=vad_identity() if vad else None, pool_over=pool_over,
                 corpus=corpus.name, corpus_fingerprint=corpus.fingerprint, n_items=len(corpus))
 
 def _key_differences(old: dict, new: dict) -> list[str]:
@@ -287,16 +418,19 @@ def _writing(cache_dir: Path):
 def _create_cache(cache_dir: Path, key: dict, encoder: Encoder, corpus: Corpus, dim: int, chunk_size: int, batch_seconds: float):
     "Lay out a fresh, incomplete cache: manifest, items, zeroed layer files, load-stage errors"
     cache_dir.mkdir(parents=True, exist_ok=True)
-    for stale in ("manifest.json", "progress.json"): (cache_dir / stale).unlink(missing_ok=True)
-    for old in cache_dir.glob("layer_*.npy"): old.unlink()
-    for layer in range(encoder.num_layers):
-        np.lib.format.open_memmap(layer_file(cache_dir, layer), mode="w+", dtype=np.float32, shape=(len(corpus), dim)).flush()
+    for stale in ("manifest.json", "progress.json", "speakers.csv", "speakers.json"): (cache_dir / stale).unlink(missing_ok=True)
+    for old in [*cache_dir.glob("layer_*.npy"), *cache_dir.glob("nonspeech_*.npy"), *cache_dir.glob("speaker_embeddings*")]: old.unlink()
+    regions = ["main", "nonspeech"] if key.get("vad") else ["main"]
+    for region in regions:
+        width = dim if region == "main" else encoder.hidden_size
+        for layer in range(encoder.num_layers):
+            np.lib.format.open_memmap(layer_file(cache_dir, layer, region), mode="w+", dtype=np.float32, shape=(len(corpus), width)).flush()
     _write_csv(cache_dir / "errors.csv", corpus.rejected.reindex(columns=ERROR_COLUMNS))
-    _write_csv(cache_dir / "items.csv", corpus.items.assign(status="pending"))
+    _write_csv(cache_dir / "items.csv", corpus.items.assign(status="pending", frames=0, nonspeech_frames=0))
     _write_json(cache_dir / "progress.json", dict(chunks_done=0, chunk_size=chunk_size))
     _write_json(cache_dir / "manifest.json", dict(
         format=CACHE_FORMAT, key=key, complete=False, model=encoder.name, corpus=corpus.name, classes=corpus.classes,
-        n_items=len(corpus), num_layers=encoder.num_layers, hidden_size=encoder.hidden_size, dim=dim,
+        n_items=len(corpus), num_layers=encoder.num_layers, hidden_size=encoder.hidden_size, dim=dim, regions=regions,
         device=str(encoder.device), batch_seconds=batch_seconds, versions=_versions(), created=time.strftime("%Y-%m-%dT%H:%M:%S")))
 
 # %% ../nbs/01_extract.ipynb #c033
@@ -307,45 +441,64 @@ def load_cache_items(cache_dir: str | Path) -> pd.DataFrame:
 
 def verify_cache(cache_dir: str | Path, # cache folder
                  layers: list[int] | None = None, # layers to check (all when None)
+                 regions: tuple = ("main",), # which arrays of those layers
                 ) -> dict:
-    "The manifest, after checking the cache is complete and items.csv and its layer files match their checksums"
+    "The manifest, after checking the cache is complete and items.csv, speakers.csv and its layer files match their checksums"
     manifest = read_manifest(cache_dir)
     if manifest.get("format") != CACHE_FORMAT:
         raise CacheMismatchError(f"{cache_dir}: cache format {manifest.get('format')} was made by an older indic_probe (this one reads {CACHE_FORMAT}); "
                                  "re-extract with --overwrite")
     if not manifest.get("complete"):
         raise CacheMismatchError(f"{cache_dir}: cache is incomplete (extraction was interrupted); re-run `indic-probe extract` to resume it")
-    paths = [Path(cache_dir) / "items.csv"] + [layer_file(cache_dir, l) for l in (range(manifest["num_layers"]) if layers is None else layers)]
+    checksums = manifest.get("checksums", {})
+    paths = [Path(cache_dir) / name for name in ("items.csv", "speakers.csv") if name in checksums or name == "items.csv"]
+    paths += [layer_file(cache_dir, l, r) for r in regions for l in (range(manifest["num_layers"]) if layers is None else layers)]
     for path in paths:
         if not path.exists(): raise CacheMismatchError(f"{path}: file missing; re-extract with --overwrite")
-        if _file_sha256(path) != manifest.get("checksums", {}).get(path.name):
-            raise CacheMismatchError(f"{path}: checksum does not match manifest.json (file truncated or edited); re-extract with --overwrite")
+        if _file_sha256(path) != checksums.get(path.name):
+            fix = "re-run `indic-probe speakers`" if path.name == "speakers.csv" else "re-extract with --overwrite"
+            raise CacheMismatchError(f"{path}: checksum does not match manifest.json (file truncated or edited); {fix}")
     return manifest
+
+def speaker_table(cache_dir: str | Path) -> pd.DataFrame:
+    "item_id, speaker, speaker_source per item, in items.csv order: speakers.csv when present, else items.csv"
+    path = Path(cache_dir) / "speakers.csv"
+    if path.exists(): return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return load_cache_items(cache_dir)[["item_id", "speaker", "speaker_source"]]
 
 def load_layer(cache_dir: str | Path, # cache folder made by `extract`
                layer: int, # hidden-state index, 0 = CNN/embedding output
-               verify: bool = True, # check completeness and the layer file's checksum
+               verify: bool = True, # check completeness and the files' checksums
+               region: str = "main", # 'main', or 'nonspeech' (pooled over non-speech frames; needs a VAD cache)
+               min_frames: int = 5, # 'nonspeech': least non-speech frames (20 ms each) an item needs
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     "`X` (N x D float32), `y` (label indices) and speaker `groups` of one layer, extracted items only"
     manifest = read_manifest(cache_dir)
     if not 0 <= layer < manifest["num_layers"]:
         raise IndexError(f"layer {layer} out of range: this cache has layers 0-{manifest['num_layers'] - 1}")
-    if verify: verify_cache(cache_dir, [layer])
+    if region not in manifest.get("regions", ["main"]):
+        raise ValueError(f"{cache_dir}: no {region} arrays in this cache (extract with a voice-activity detector: --vad)")
+    if verify: verify_cache(cache_dir, [layer], (region,))
     items = load_cache_items(cache_dir)
-    ok = (items.status == "ok").to_numpy()
-    X = np.load(layer_file(cache_dir, layer), mmap_mode="r")[ok]
-    return np.asarray(X, dtype=np.float32), items.label_idx.to_numpy(np.int64)[ok], items.speaker.to_numpy(object)[ok]
+    ok = (items.status == "ok").to_numpy().copy()
+    if region == "nonspeech": ok &= items.nonspeech_frames.to_numpy() >= min_frames
+    X = np.load(layer_file(cache_dir, layer, region), mmap_mode="r")[ok]
+    speakers = speaker_table(cache_dir).speaker.to_numpy(object)
+    return np.asarray(X, dtype=np.float32), items.label_idx.to_numpy(np.int64)[ok], speakers[ok]
 
 # %% ../nbs/01_extract.ipynb #c035
-def _decode_job(corpus: Corpus, i: int, sr: int, peak_normalize: bool) -> np.ndarray | str:
-    "Decoded audio of item `i`, or the reason it could not be decoded"
-    try: return corpus.audio(i, sr, peak_normalize)
+def _decode_job(corpus: Corpus, i: int, sr: int, peak_normalize: bool, vad: bool = False) -> tuple[np.ndarray, np.ndarray | None] | str:
+    "Decoded audio of item `i` and its speech mask (with `vad`), or the reason it could not be decoded"
+    try:
+        audio = corpus.audio(i, sr, peak_normalize)
+        return audio, (speech_mask(audio, sr) if vad else None)
     except AudioDecodeError as e: return str(e)
     except Exception as e: return f"{corpus.items.source.iloc[i]}: {type(e).__name__}: {e}"
 
 def _finish(cache_dir: Path, manifest: dict, items: pd.DataFrame, errors: pd.DataFrame) -> dict:
-    "Checksum items.csv and the layers, and mark the cache complete"
-    covered = [cache_dir / "items.csv"] + [layer_file(cache_dir, l) for l in range(manifest["num_layers"])]
+    "Checksum items.csv and every array, and mark the cache complete"
+    covered = [cache_dir / "items.csv"] + [layer_file(cache_dir, l, r) for r in manifest.get("regions", ["main"])
+                                           for l in range(manifest["num_layers"])]
     manifest["checksums"] = {path.name: _file_sha256(path) for path in covered}
     manifest["counts"] = dict(items=len(items) + int((errors.stage == "load").sum()), ok=int((items.status == "ok").sum()),
                               errors=len(errors))
@@ -389,15 +542,19 @@ def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV mani
             chunk_size: int = 256, # items per checkpoint
             decode_workers: int = 2, # threads decoding audio ahead of the model
             progress: bool = True, # show a progress bar
+            vad: bool = False, # find speech with silero-vad: non-speech pooling (the channel control) and speech-only pooling
+            pool_over: str = "all", # pool 'all' valid frames (the original), or 'speech' frames only (needs vad)
            ) -> Path:
     "Embed every item of `data` with every layer of `model` into `cache_dir`; resumable, idempotent"
     cache_dir = Path(cache_dir)
     check_extract_options(batch_seconds, max_seconds, chunk_size, decode_workers, pooling)
+    if pool_over not in POOL_OVER: raise ValueError(f"pool_over must be one of {POOL_OVER}, not {pool_over!r}")
+    if pool_over == "speech" and not vad: raise ValueError("pool_over='speech' needs the voice-activity detector (vad=True, --vad)")
     corpus = load_corpus(data, split=split, limit=limit, seed=seed)
     if progress:
         for note in corpus.notes: print(f"note: {note}")
     encoder = load_encoder(model, device, dtype)
-    key = cache_key(encoder, corpus, pooling, max_seconds, peak_normalize)
+    key = cache_key(encoder, corpus, pooling, max_seconds, peak_normalize, vad, pool_over)
     manifest = _open_cache(cache_dir, key, overwrite)
     if manifest is not None and manifest.get("complete"):
         if progress: print(f"cache {cache_dir} is complete for this model and corpus: nothing to do")
@@ -405,10 +562,11 @@ def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV mani
     dim = encoder.hidden_size * (2 if pooling == "mean+std" else 1)
     with _writing(cache_dir):
         if manifest is None: _create_cache(cache_dir, key, encoder, corpus, dim, chunk_size, batch_seconds)
-        return _run_chunks(cache_dir, encoder, corpus, batch_seconds, pooling, max_seconds, peak_normalize, decode_workers, progress)
+        return _run_chunks(cache_dir, encoder, corpus, batch_seconds, pooling, max_seconds, peak_normalize, decode_workers, progress,
+                           vad, pool_over)
 
 def _run_chunks(cache_dir: Path, encoder: Encoder, corpus: Corpus, batch_seconds: float, pooling: str, max_seconds: float,
-                peak_normalize: bool, decode_workers: int, progress: bool) -> Path:
+                peak_normalize: bool, decode_workers: int, progress: bool, vad: bool = False, pool_over: str = "all") -> Path:
     "Embed the chunks not yet recorded in progress.json, checkpointing after each, then finish the cache"
     manifest, state = read_manifest(cache_dir), json.loads((cache_dir / "progress.json").read_text())
     chunk_size, N, dim = state["chunk_size"], len(corpus), manifest["dim"]
@@ -418,37 +576,48 @@ def _run_chunks(cache_dir: Path, encoder: Encoder, corpus: Corpus, batch_seconds
     done_rows = state["chunks_done"] * chunk_size
     errors = errors[(errors.stage == "load") | (errors.item_id.map(row_of).fillna(-1) < done_rows)] # drop a half-done chunk's errors
     layers = [np.load(layer_file(cache_dir, l), mmap_mode="r+") for l in range(encoder.num_layers)]
+    quiet = [np.load(layer_file(cache_dir, l, "nonspeech"), mmap_mode="r+") for l in range(encoder.num_layers)] if vad else []
     items = corpus.items.copy()
+    done_items = pd.read_csv(cache_dir / "items.csv", usecols=["frames", "nonspeech_frames"])  # frame counts of chunks already done
+    frames, quiet_frames = done_items.frames.to_numpy(np.int64).copy(), done_items.nonspeech_frames.to_numpy(np.int64).copy()
     status = np.where(np.arange(N) < done_rows, "ok", "pending").astype(object)
     status[[row_of[i] for i in errors.item_id if i in row_of]] = "error"
     bar = tqdm(total=N, initial=min(done_rows, N), unit="clip", desc="extract", disable=not progress, smoothing=0.1)
     pool = ThreadPoolExecutor(decode_workers)
     try:
-        submit = lambda start: [pool.submit(_decode_job, corpus, i, encoder.sample_rate, peak_normalize) for i in range(start, min(start + chunk_size, N))]
+        submit = lambda start: [pool.submit(_decode_job, corpus, i, encoder.sample_rate, peak_normalize, vad) for i in range(start, min(start + chunk_size, N))]
         pending = submit(chunk_starts[state["chunks_done"]]) if state["chunks_done"] < len(chunk_starts) else []
         for k in range(state["chunks_done"], len(chunk_starts)):
             start, decoded = chunk_starts[k], [f.result() for f in pending]
             pending = submit(chunk_starts[k + 1]) if k + 1 < len(chunk_starts) else []
             new_errors = {start + j: ("decode", d) for j, d in enumerate(decoded) if isinstance(d, str)}
             good = [j for j, d in enumerate(decoded) if not isinstance(d, str)]
-            embeddings, failed = embed_clips(encoder, [decoded[j] for j in good], batch_seconds, pooling, max_seconds) if good else (np.zeros((encoder.num_layers, 0, dim), np.float32), {})
-            new_errors |= {start + good[p]: ("model", reason) for p, reason in failed.items()}
+            pooled = embed_regions(encoder, [decoded[j][0] for j in good], [decoded[j][1] for j in good] if vad else None,
+                                   batch_seconds, pooling, max_seconds, pool_over) if good else None
+            new_errors |= {start + good[p]: ("model", reason) for p, reason in (pooled.failed.items() if pooled else [])}
             rows = np.array([start + j for j in good], dtype=np.int64)
-            for l, layer in enumerate(layers): layer[rows] = embeddings[l]; layer[sorted(new_errors)] = 0; layer.flush()
+            for l, layer in enumerate(layers):
+                if pooled: layer[rows] = pooled.main[l]
+                layer[sorted(new_errors)] = 0; layer.flush()
+            for l, layer in enumerate(quiet):
+                if pooled: layer[rows] = pooled.nonspeech[l]
+                layer[sorted(new_errors)] = 0; layer.flush()
+            if pooled: frames[rows] = pooled.frames; quiet_frames[rows] = pooled.nonspeech_frames if vad else 0
+            frames[sorted(new_errors)] = 0; quiet_frames[sorted(new_errors)] = 0
             status[start:start + len(decoded)] = "ok"
             status[list(new_errors)] = "error"
             errors = pd.concat([errors, pd.DataFrame([dict(item_id=items.item_id.iloc[r], path=items.source.iloc[r], stage=s, reason=why)
                                                       for r, (s, why) in sorted(new_errors.items())], columns=ERROR_COLUMNS)], ignore_index=True)
             _write_csv(cache_dir / "errors.csv", errors)
-            _write_json(cache_dir / "progress.json", dict(chunks_done=k + 1, chunk_size=chunk_size))
-            _write_csv(cache_dir / "items.csv", items.assign(status=status))
+            _write_csv(cache_dir / "items.csv", items.assign(status=status, frames=frames, nonspeech_frames=quiet_frames))
+            _write_json(cache_dir / "progress.json", dict(chunks_done=k + 1, chunk_size=chunk_size))  # last: the chunk's commit point
             bar.update(len(decoded)); bar.set_postfix(errors=int((status == "error").sum()))
     finally:  # on Ctrl-C too: drop queued decodes, so the interrupt is not held up; the last checkpoint stands
         pool.shutdown(wait=False, cancel_futures=True)
         bar.close()
-    del layers
-    _write_csv(cache_dir / "items.csv", items.assign(status=status))
-    manifest = _finish(cache_dir, manifest, items.assign(status=status), errors)
+    del layers, quiet
+    _write_csv(cache_dir / "items.csv", items.assign(status=status, frames=frames, nonspeech_frames=quiet_frames))
+    manifest = _finish(cache_dir, manifest, items.assign(status=status, frames=frames, nonspeech_frames=quiet_frames), errors)
     if progress:
         c = manifest["counts"]
         print(f"extracted {c['ok']} of {c['items']} items, {c['errors']} recorded in {cache_dir/'errors.csv'}; "

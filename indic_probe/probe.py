@@ -18,10 +18,11 @@ from .data import UNKNOWN_SPEAKER
 from .extract import load_layer, read_manifest, resolve_device
 
 # %% auto #0
-__all__ = ['PROBES', 'PROTOCOLS', 'SPLIT_SEED', 'C_GRID', 'SCOPES', 'planted_layer', 'known_speaker_mask', 'ProtocolUnavailable',
-           'select_items', 'protocol_splits', 'validation_split', 'selection_folds', 'limit_threads', 'make_mlp',
-           'predict_mlp', 'train_mlp', 'logreg_path', 'select_c', 'metrics_from_confusion', 'cluster_strata',
-           'bootstrap_metrics', 'probe_label', 'run_probe', 'probe_layer', 'corpus_counts']
+__all__ = ['PROBES', 'PROTOCOLS', 'SPLIT_SEED', 'C_GRID', 'SCOPES', 'TASKS', 'SPEAKER_ID_C', 'planted_layer',
+           'known_speaker_mask', 'ProtocolUnavailable', 'select_items', 'protocol_splits', 'validation_split',
+           'selection_folds', 'limit_threads', 'make_mlp', 'predict_mlp', 'train_mlp', 'logreg_path', 'select_c',
+           'metrics_from_confusion', 'cluster_strata', 'bootstrap_metrics', 'probe_label', 'run_probe', 'probe_layer',
+           'corpus_counts']
 
 # %% ../nbs/02_probe.ipynb #c006
 PROBES = ('mlp', 'logreg')
@@ -522,26 +523,57 @@ def run_probe(X:np.ndarray, # embeddings of one layer [N, D]
             "seconds": round(time.perf_counter() - start, 3)}
 
 # %% ../nbs/02_probe.ipynb #c056
+TASKS = ('label', 'speaker_id', 'nonspeech_label')
+SPEAKER_ID_C = 0.1 # speaker identification: one fixed C (standardised features), no selection
+
+def _speaker_id(X, groups, seeds, n_splits, **probe_kwargs) -> dict:
+    "Who is talking, from one layer: speakers with at least `n_splits` clips, stratified k-fold over their clips"
+    known = known_speaker_mask(groups) if groups is not None else np.zeros(len(X), bool)
+    names, counts = np.unique(np.asarray(groups, dtype=object)[known].astype(str), return_counts=True) if known.any() else ([], [])
+    enough = [str(n) for n, c in zip(names, counts) if c >= n_splits]
+    if len(enough) < 2:
+        raise ProtocolUnavailable(f"speaker identification needs at least 2 speakers with {n_splits} or more clips; {len(enough)} found")
+    keep = known & np.isin(np.asarray(groups, dtype=object).astype(str), enough)
+    speaker_y = np.searchsorted(np.array(enough), np.asarray(groups, dtype=object)[keep].astype(str))
+    kwargs = {k: v for k, v in probe_kwargs.items() if k not in ('c_grid', 'inner_folds')}
+    return run_probe(X[keep], speaker_y, None, 'logreg', 'kfold', seeds, enough, n_splits=n_splits, c_grid=(SPEAKER_ID_C,), **kwargs)
+
 def probe_layer(cache_dir, # extraction cache folder (see `indic_probe.extract`)
                 layer:int, # hidden-state index (0 = embedding output)
                 probes=('mlp', 'logreg'), # probes to run
                 protocols=('seed', 'speaker'), # protocols to run
                 seeds=(42,), # training seeds
+                tasks=('label',), # any of `TASKS`
                 **probe_kwargs, # passed to `run_probe` (n_boot, device, threads, ...)
-               ) -> dict: # {"layer", "n_items", "classes", "results", "skipped"}
-    "Run every probe x protocol on one cached layer; protocols that cannot run are skipped with their reason"
+               ) -> dict: # {"layer", "n_items", "classes", "results", "skipped", ...}
+    "Run every task x probe x protocol on one cached layer; what cannot run is skipped with its reason"
+    bad = [t for t in tasks if t not in TASKS]
+    if bad: raise ValueError(f"unknown task {', '.join(bad)}; expected one of {TASKS}")
     X, y, groups = load_layer(cache_dir, layer)
     classes = list(read_manifest(cache_dir)['classes'])
     results, skipped = [], []
-    def attempt(probe, protocol, scope):
-        try: results.append(run_probe(X, y, groups, probe, protocol, seeds, classes, scope=scope, **probe_kwargs))
-        except ProtocolUnavailable as error: skipped.append({"probe": probe, "protocol": protocol, "scope": scope, "reason": str(error)})
-    for probe in probes:
-        for protocol in protocols: attempt(probe, protocol, 'all')
+    def attempt(task, probe, protocol, scope, run):
+        try: results.append(dict(run(), task=task))
+        except ProtocolUnavailable as error:
+            skipped.append({"task": task, "probe": probe, "protocol": protocol, "scope": scope, "reason": str(error)})
+    for probe in probes if 'label' in tasks else []:
+        for protocol in protocols: attempt('label', probe, protocol, 'all', lambda: run_probe(X, y, groups, probe, protocol, seeds, classes, **probe_kwargs))
         if any(r["probe"] == probe and r["protocol"] == 'speaker' and r["scope"] == 'known_speakers' for r in results):
             for protocol in protocols:
-                if protocol != 'speaker': attempt(probe, protocol, 'known_speakers')
-    return {"layer": int(layer), "n_items": int(len(y)), "classes": [str(c) for c in classes],
+                if protocol != 'speaker':
+                    attempt('label', probe, protocol, 'known_speakers',
+                            lambda: run_probe(X, y, groups, probe, protocol, seeds, classes, scope='known_speakers', **probe_kwargs))
+    if 'speaker_id' in tasks:
+        attempt('speaker_id', 'logreg', 'kfold', 'all', lambda: _speaker_id(X, groups, seeds, probe_kwargs.get('n_splits', 5), **probe_kwargs))
+    if 'nonspeech_label' in tasks:
+        if 'nonspeech' not in read_manifest(cache_dir).get('regions', ['main']):
+            skipped.append({"task": 'nonspeech_label', "probe": 'logreg', "protocol": ", ".join(protocols), "scope": 'all',
+                            "reason": "the cache has no non-speech pooling: extract with the voice-activity detector (--vad)"})
+        else:
+            Xq, yq, gq = load_layer(cache_dir, layer, region='nonspeech')
+            for protocol in protocols:
+                attempt('nonspeech_label', 'logreg', protocol, 'all', lambda: run_probe(Xq, yq, gq, 'logreg', protocol, seeds, classes, **probe_kwargs))
+    return {"layer": int(layer), "n_items": int(len(y)), "classes": [str(c) for c in classes], "tasks": list(tasks),
             "results": results, "skipped": skipped, **corpus_counts(y, groups, classes)}
 
 def corpus_counts(y:np.ndarray, groups, classes) -> dict:

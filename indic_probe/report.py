@@ -15,8 +15,9 @@ __all__ = ['HONESTY', 'METRICS', 'COLUMNS', 'CONTEXT', 'RunFolderError', 'read_s
            'stale_layers', 'layer_failures', 'collect_results', 'headline', 'like_for_like', 'protocol_label',
            'most_honest', 'best_layers', 'featured', 'find_result', 'recall_table', 'confusion_table', 'exclusions',
            'probe_notes', 'fake_run', 'plot_layer_curves', 'plot_recall_heatmap', 'plot_confusion',
-           'layer_analysis_figure', 'interpret', 'provenance', 'departures', 'corpus_facts', 'render_html',
-           'ReportError', 'build_report']
+           'layer_analysis_figure', 'interpret', 'plot_speaker_vs_accent', 'read_speaker_vs_accent', 'plot_nonspeech',
+           'read_channel', 'speaker_recovery', 'best_layer_odds', 'read_best_layer_odds', 'all_layers', 'read_weighted',
+           'provenance', 'departures', 'corpus_facts', 'render_html', 'ReportError', 'build_report']
 
 # %% ../nbs/04_report.ipynb #c005
 HONESTY = ("speaker", "kfold", "holdout", "seed") # most honest first
@@ -178,12 +179,13 @@ def probe_notes(run_dir: str | Path) -> pd.DataFrame:
     for layer, res in layer_results(run_dir).items():
         for r in res["results"]:
             for note in r.get("notes", []):
-                seen.setdefault((r["probe"], protocol_label(r["protocol"]), _SCOPE_TEXT.get(r.get("scope", "all")), note), []).append(layer)
-    rows = [dict(probe=p, protocol=q, items=s, note=n, layers=", ".join(map(str, ls))) for (p, q, s, n), ls in seen.items()]
-    return pd.DataFrame(rows, columns=["probe", "protocol", "items", "note", "layers"])
+                key = (r.get("task", "label"), r["probe"], protocol_label(r["protocol"]), _SCOPE_TEXT.get(r.get("scope", "all")), note)
+                seen.setdefault(key, set()).add(layer)
+    rows = [dict(task=t, probe=p, protocol=q, items=s, note=n, layers=", ".join(map(str, sorted(ls)))) for (t, p, q, s, n), ls in seen.items()]
+    return pd.DataFrame(rows, columns=["task", "probe", "protocol", "items", "note", "layers"])
 
 # %% ../nbs/04_report.ipynb #c011
-def _fake_result(probe, protocol, target, sizes, classes, rng, excluded, scope="all") -> dict:
+def _fake_result(probe, protocol, target, sizes, classes, rng, excluded, scope="all", task="label") -> dict:
     "One run_probe-shaped dict whose numbers derive from a synthetic confusion matrix"
     sizes, n = np.asarray(sizes), len(sizes)
     correct = np.clip(np.round(target * sizes + rng.normal(0, 0.7, n)), 0, sizes).astype(int)
@@ -196,7 +198,7 @@ def _fake_result(probe, protocol, target, sizes, classes, rng, excluded, scope="
     scores, total = metrics_from_confusion(confusion), int(sizes.sum())
     interval = lambda v: dict(value=float(v), ci_low=float(max(0, v - 1.96 * np.sqrt(v * (1 - v) / total))),
                               ci_high=float(min(1, v + 1.96 * np.sqrt(v * (1 - v) / total))))
-    return dict(probe=probe, protocol=protocol, optimistic=protocol == "seed", scope=scope, task="label", label=f"fake {probe} under {protocol}",
+    return dict(probe=probe, protocol=protocol, optimistic=protocol == "seed", scope=scope, task=task, label=f"fake {probe} under {protocol}",
                 metrics={m: interval(scores[m]) for m in METRICS}, classes=classes,
                 per_class_recall={c: float(r) for c, r in zip(classes, correct / sizes)}, confusion=confusion.tolist(),
                 chance=dict(accuracy=float(sizes.max() / total), balanced_accuracy=1 / n, macro_f1=1 / n),
@@ -208,6 +210,7 @@ def fake_run(run_dir: str | Path, # folder to write sweep.json and layers/layer_
              leakage: bool = True, # seed curve flat and high (speaker leakage) rather than near the honest one
              failed: Iterable[int] = (), # layers to mark failed (no JSON written)
              seed: int = 0, # random seed for the small jitter
+             diagnostics: bool = False, # add speaker identification, the non-speech control (carrying the label) and recovered speakers
             ) -> Path:
     "Write a synthetic run folder in the contract's format (for tests and the report's example)"
     run_dir, rng, classes = Path(run_dir), np.random.default_rng(seed), ["a", "b", "c", "d"]
@@ -229,6 +232,13 @@ def fake_run(run_dir: str | Path, # folder to write sweep.json and layers/layer_
                                         dict(unknown_speaker=60, classes=["d"]), "known_speakers"))
             results.append(_fake_result(probe, "seed", seed_target + shift / 2, [24, 20, 18], classes[:3], rng,  # like for like
                                         dict(unknown_speaker=60, classes=["d"]), "known_speakers"))
+        if diagnostics:
+            speakers = [f"s{k}" for k in range(12)]
+            results.append(_fake_result("logreg", "kfold", 0.9 - 0.03 * layer, [20] * 12, speakers, rng, dict(unknown_speaker=0, classes=[]),
+                                        task="speaker_id"))
+            for protocol, target in [("seed", 0.7), ("speaker", 0.62)]:
+                results.append(_fake_result("logreg", protocol, target, [60, 50, 45, 30], classes, rng, dict(unknown_speaker=0, classes=[]),
+                                            task="nonspeech_label"))
         (run_dir / "layers" / f"layer_{layer:02d}.json").write_text(json.dumps(
             dict(layer=layer, n_items=370, classes=classes, results=results, skipped=[], sweep_key="fake", params_key=f"fake{layer}",
                  class_counts=dict(a=150, b=126, c=112, d=42), speakers_per_class=dict(a=5, b=4, c=4, d=0))))
@@ -238,6 +248,12 @@ def fake_run(run_dir: str | Path, # folder to write sweep.json and layers/layer_
                     counts=dict(items=372, ok=370, errors=2), created="2026-01-01T00:00:00",
                     key=dict(model="fake/hubert-tiny", revision="local", config_sha="c0ffee", weights_sha="beef",
                              pooling="mean", dtype="fp32", corpus="fake-corpus", corpus_fingerprint="0123abcd", n_items=370))
+    if diagnostics:
+        manifest["speakers"] = dict(method="threshold", threshold=0.27, calibration_ari=0.97, mean_validation_ari=0.95,
+                                    validation_ari=dict(a=0.97, b=0.93),
+                                    per_class={c: dict(items=n, given=0, filename=n if c != "d" else 0, recovered=42 if c == "d" else 0,
+                                                       unknown=0, known_speakers=k, recovered_speakers=3 if c == "d" else 0)
+                                               for c, n, k in [("a", 150, 5), ("b", 126, 4), ("c", 112, 4), ("d", 42, 0)]})
     (run_dir / "sweep.json").write_text(json.dumps(dict(cache="fake-cache", sweep_key="fake", manifest=manifest, layers=states,
         params=dict(probes=["mlp", "logreg"], protocols=["seed", "speaker"], seeds=[42]))))
     return run_dir
@@ -498,6 +514,7 @@ def interpret(table: pd.DataFrame, # from `collect_results`
               probe: str | None = None, # probe to read; default mlp if run
               metric: str = "accuracy", # one of METRICS
               context: bool = True, # end with what published work found (for orientation, not as a result)
+              odds: dict | None = None, # `best_layer_odds` of the probe's most honest protocol, when there are predictions
              ) -> str:
     "A short plain reading of the results, computed from the numbers"
     probe = probe or featured(table, metric=metric)["probe"]
@@ -506,6 +523,7 @@ def interpret(table: pd.DataFrame, # from `collect_results`
     honest = most_honest(rows.protocol)
     line = rows[rows.protocol == honest].sort_values("layer")
     text, best, reach = _best_sentences(line, probe, honest, metric)
+    if odds and metric == odds.get(metric, metric): text.append(read_best_layer_odds(odds))
     text += _below_chance_sentences(line, honest, metric)
     if honest != "speaker":
         text.append(f"No speaker-disjoint protocol was run: {protocol_label(honest)} splits can put clips of one speaker on both sides, "
@@ -513,6 +531,148 @@ def interpret(table: pd.DataFrame, # from `collect_results`
     text += _leakage_sentences(table, probe, metric, honest, line, best, reach)
     if context: text.append(CONTEXT)
     return " ".join(text)
+
+# %% ../nbs/04_report.ipynb #c028e
+def _diagnostic_rows(table: pd.DataFrame, task: str, metric: str = "accuracy") -> pd.DataFrame:
+    rows = table[(table.task == task) & (table.metric == metric)]
+    return rows[(rows.scope == "all") | (rows.protocol == "speaker")]
+
+def plot_speaker_vs_accent(table: pd.DataFrame, # from `collect_results`
+                           xlabel: str = "layer (0 = CNN/embedding output)",
+                           failed: Iterable[int] = (),
+                          ) -> plt.Figure | None:
+    "Speaker identification and speaker-disjoint accent accuracy per layer, each with its CI band and chance line (None without speaker_id)"
+    speaker = _diagnostic_rows(table, "speaker_id")
+    if speaker.empty: return None
+    accent = headline(table)
+    accent = accent[(accent.metric == "accuracy") & (accent.probe == "logreg")]
+    accent = accent[accent.protocol == most_honest(accent.protocol)] if len(accent) else accent
+    layers = sorted(set(speaker.layer) | set(accent.layer) | set(failed))
+    layers = list(range(min(layers), max(layers) + 1))
+    colours = sns.color_palette("colorblind", 10)
+    with sns.axes_style("whitegrid"): fig, ax = plt.subplots(figsize=(8.5, 4.4))
+    _mark_failed(ax, failed)
+    for rows, name, colour in [(accent, f"accent ({protocol_label(accent.protocol.iloc[0]) if len(accent) else ''}, logreg)", colours[0]),
+                               (speaker, "speaker identity (k-fold over clips, logreg)", colours[5])]:
+        if rows.empty: continue
+        line = _curve(rows, layers)
+        ax.plot(line.layer, line.value, marker="o", color=colour, label=name, zorder=3)
+        _band(ax, line, colour)
+        ax.axhline(rows.chance.median(), color=colour, lw=1.3, ls=(0, (1, 2)), label=f"chance ({name.split(' (')[0]})")
+        best = line.loc[line.value.idxmax()]
+        ax.plot(best.layer, best.value, marker="*", ms=15, color=colour, mec="black", zorder=5, ls="none")
+        _star_label(ax, best.layer, best.value, f"L{int(best.layer)}", colour, above=best.value < 0.93)
+    ax.set(xlabel=xlabel, ylabel="accuracy", ylim=(0, 1.06), xticks=layers, xlim=(layers[0] - 0.5, layers[-1] + 0.5),
+           title="Where speaker information peaks, against accent (95% CI)")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9, frameon=False)
+    fig.tight_layout()
+    return fig
+
+def read_speaker_vs_accent(table: pd.DataFrame) -> str:
+    "Where speaker identity and (speaker-disjoint) accent peak, in words; empty without speaker_id results"
+    speaker = _diagnostic_rows(table, "speaker_id")
+    if speaker.empty: return ""
+    top = speaker.loc[speaker.value.idxmax()]
+    text = [f"A probe identifying the speaker ({int(top.n_classes)} speakers, chance {top.chance:.3f}) peaks at layer {int(top.layer)} "
+            f"with accuracy {top.value:.3f} (95% CI {top.ci_low:.3f} to {top.ci_high:.3f})."]
+    accent = headline(table)
+    accent = accent[(accent.metric == "accuracy") & (accent.probe == "logreg") & (accent.protocol == "speaker")]
+    if len(accent):
+        best = accent.loc[accent.value.idxmax()]
+        where = "the same layer" if int(best.layer) == int(top.layer) else f"layer {int(best.layer)}"
+        text.append(f"Speaker-disjoint accent accuracy (logreg) peaks at {where}: {best.value:.3f} (chance {best.chance:.3f}).")
+        if speaker.value.min() > 3 * speaker.chance.median() and best.ci_low <= best.chance:
+            text.append("Every layer knows who is speaking, yet none predicts the accent of unseen speakers above chance: "
+                        "what an optimistic split would read as accent here is speaker identity.")
+    return " ".join(text)
+
+def plot_nonspeech(table: pd.DataFrame, xlabel: str = "layer (0 = CNN/embedding output)", failed: Iterable[int] = ()) -> plt.Figure | None:
+    "The channel control: accent accuracy from non-speech frames per layer and protocol (None without nonspeech_label)"
+    if table[table.task == "nonspeech_label"].empty: return None
+    return plot_layer_curves(table, "accuracy", failed, xlabel=xlabel, task="nonspeech_label", title="Accent from non-speech frames only")
+
+def read_channel(table: pd.DataFrame) -> str:
+    "Does silence / background predict the accent? A plain warning when it does; empty without nonspeech_label results"
+    rows = _diagnostic_rows(table, "nonspeech_label")
+    if rows.empty: return ""
+    protocol = most_honest(rows.protocol)
+    line = rows[rows.protocol == protocol]
+    above = line[line.ci_low > line.chance]
+    best = line.loc[line.value.idxmax()]
+    figures = f"accuracy {best.value:.3f} (95% CI {best.ci_low:.3f} to {best.ci_high:.3f}; chance {best.chance:.3f}) at layer {int(best.layer)}"
+    if len(above):
+        return (f"Channel confound: from non-speech frames alone (silence, breath, background), a {protocol_label(protocol)} probe predicts "
+                f"the accent above chance at {len(above)} of {len(line)} layers, up to {figures}. Recording conditions differ between "
+                "classes, so part of what the accent probes read may be the channel, not the accent; compare with speech-only pooling "
+                "(--pool-over speech) before drawing conclusions.")
+    return (f"The channel control finds no confound: non-speech frames do not predict the accent above chance under the "
+            f"{protocol_label(protocol)} protocol at any layer (best: {figures}).")
+
+def speaker_recovery(run_dir: str | Path) -> tuple[pd.DataFrame, str]:
+    "Per class: items by speaker source, known and recovered speakers; and a sentence on the clustering's validation"
+    summary = run_state(run_dir).get("manifest", {}).get("speakers")
+    if not summary: return pd.DataFrame(), ""
+    table = pd.DataFrame.from_dict(summary["per_class"], orient="index").rename_axis("class")
+    ari = summary.get("validation_ari") or {}
+    table["validation ARI"] = [ari.get(c) for c in table.index]
+    recovered = [c for c, row in table.iterrows() if row.recovered]
+    how = (f"a cosine-distance threshold of {summary['threshold']:.2f} calibrated on the classes with known speakers"
+           if summary.get("method") == "threshold" else "the silhouette (no class had two or more known speakers)")
+    text = (f"Speakers were recovered for {sum(table.recovered)} items in {', '.join(recovered) or 'no class'} by clustering voices "
+            f"(resemblyzer d-vectors, average linkage, {how}). ")
+    if ari: text += (f"Clustering the known speakers of each other class blind gives an adjusted Rand index of "
+                     f"{', '.join(f'{c} {v:.2f}' for c, v in ari.items())} (mean {summary['mean_validation_ari']:.2f}; 1 is perfect).")
+    else: text += "No class has two or more known speakers, so the clustering could not be validated on this corpus."
+    return table, text
+
+# %% ../nbs/04_report.ipynb #c028h
+def best_layer_odds(run_dir: str | Path, probe: str, protocol: str, scope: str | None = None, n_boot: int = 1000) -> dict | None:
+    "Probability that each layer is the best under one probe x protocol, from a paired bootstrap (None without predictions)"
+    from indic_probe.analysis import best_layer_probability
+    results = {}
+    for layer in layer_results(run_dir):
+        try: results[layer] = find_result(run_dir, layer, probe, protocol, scope)
+        except KeyError: continue
+    if len(results) < 2 or not all(r.get("predictions") for r in results.values()): return None
+    try: return best_layer_probability(results, n_boot=n_boot)
+    except ValueError: return None  # layers scored different items (e.g. layers from different caches): no paired answer
+
+def read_best_layer_odds(odds: dict | None) -> str:
+    "The odds in one or two sentences"
+    if not odds: return ""
+    best = max(odds["probability"], key=odds["probability"].get)
+    p, plausible, unit = odds["probability"][best], odds["plausible"], "speakers" if odds["unit"] == "speaker" else "test items"
+    text = f"Resampling {unit} {odds['n_boot']} times, layer {best} comes out best in {p:.0%} of draws"
+    if len(plausible) == 1: return text + "; no other layer reaches 5%: the data single it out."
+    return text + f"; layers {', '.join(map(str, plausible))} together cover {odds['coverage']:.0%} of the draws, so any of them may be the best."
+
+def all_layers(run_dir: str | Path) -> dict | None:
+    "The all-layers notebook's results (learned weighting, CKA) when this run's sweep made them, else None"
+    path = Path(run_dir) / "all_layers.json"
+    if not path.exists(): return None
+    together = json.loads(path.read_text())
+    if together.get("sweep_key") != run_state(run_dir).get("sweep_key"): return None
+    cka = Path(run_dir) / together.get("cka_file", "cka.csv")
+    together["cka"] = pd.read_csv(cka, index_col=0) if cka.exists() else None
+    return together
+
+def read_weighted(table: pd.DataFrame, together: dict | None) -> str:
+    "The learned weighting against the best single layer (logreg, same protocol), and where its weight goes"
+    if not together or not together.get("results"): return ""
+    rows = headline(table)
+    result = next((r for p in HONESTY for r in together["results"] if r["protocol"] == p), together["results"][0])
+    single = rows[(rows.metric == "accuracy") & (rows.probe == "logreg") & (rows.protocol == result["protocol"])]
+    m, weights = result["metrics"]["accuracy"], dict(zip(result["layers"], result["layer_weights"]))
+    top = sorted(weights, key=weights.get, reverse=True)[:3]
+    text = (f"A learned weighting of all layers (softmax weights, linear probe) scores {m['value']:.3f} (95% CI {m['ci_low']:.3f} to "
+            f"{m['ci_high']:.3f}) under the {protocol_label(result['protocol'])} protocol; its largest weights are on layers "
+            f"{', '.join(f'{l} ({weights[l]:.2f})' for l in top)}.")
+    if len(single):
+        best = single.loc[single.value.idxmax()]
+        verdict = ("above the best single layer's interval" if m["ci_low"] > best.ci_high else "below the best single layer's interval"
+                   if m["ci_high"] < best.ci_low else "within reach of the best single layer: one good layer does as well as the mix")
+        text += f" The best single layer (logreg) is {int(best.layer)} at {best.value:.3f} ({best.ci_low:.3f} to {best.ci_high:.3f}): the mix is {verdict}."
+    return text
 
 # %% ../nbs/04_report.ipynb #c030
 def _git_commit(*folders: Path) -> str:
@@ -568,6 +728,8 @@ def departures(run_dir: str | Path) -> list[str]:
     "How the cache departs from the original notebook's method (empty when it follows it)"
     key = run_state(run_dir).get("manifest", {}).get("key", {})
     found = []
+    if key.get("model") == "original-notebook-import":
+        return ["features were imported from the original notebook's joblib files (its own per-layer method; precision as it ran)"]
     if key.get("dtype", "fp32") != "fp32":
         found.append(f"embeddings were computed in {key['dtype']}, not fp32 as in the original: every embedding moves by about 0.5% "
                      "(see the README for the measured effect on probe accuracy); re-extract with --dtype fp32 to reproduce the original exactly")

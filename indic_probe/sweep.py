@@ -16,9 +16,10 @@ from .extract import extract, read_manifest, CACHE_FORMAT, _write_json
 
 # %% auto #0
 __all__ = ['RESULT_FORMAT', 'RUN_OUTPUTS', 'parse_layers', 'split_list', 'parse_seeds', 'sweep_identity', 'sweep_key',
-           'params_key', 'identity_differences', 'layer_done', 'file_lock', 'ensure_cache', 'pipeline_notebook',
-           'kill_tree', 'Running', 'execute_notebook', 'RunFolderMismatch', 'SweepInterrupted', 'clear_run_folder',
-           'claim_run_folder', 'new_sweep_state', 'save_sweep_state', 'run_sweep', 'sweep_summary', 'failed_layers']
+           'params_key', 'all_layers_key', 'identity_differences', 'layer_done', 'file_lock', 'ensure_cache',
+           'pipeline_notebook', 'kill_tree', 'Running', 'execute_notebook', 'RunFolderMismatch', 'SweepInterrupted',
+           'clear_run_folder', 'claim_run_folder', 'new_sweep_state', 'save_sweep_state', 'run_sweep', 'sweep_summary',
+           'failed_layers', 'sweep_failed']
 
 # %% ../nbs/03_sweep.ipynb #c005
 def parse_layers(spec: str | list[int] | None, # '0-12', '0,3,9', '6-' or a list; None = every layer
@@ -57,15 +58,17 @@ RESULT_FORMAT = 2 # 2: layer JSONs carry the sweep identity, results carry a sco
 def _hash(payload: dict) -> str: return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 def sweep_identity(cache_manifest: dict, # the cache's manifest.json
-                   params: dict, # probes, protocols, seeds, n_boot, device
+                   params: dict, # probes, protocols, seeds, n_boot, device, tasks
                   ) -> dict:
     "Everything that decides a sweep's numbers: the cache, the probe settings and the code version"
     return dict(cache_key=cache_manifest.get("key"), cache_checksums=cache_manifest.get("checksums"),
                 probes=split_list(params["probes"]), protocols=split_list(params["protocols"]), seeds=parse_seeds(params["seeds"]),
-                n_boot=int(params["n_boot"]), device=str(params["device"]), indic_probe=indic_probe.__version__, result_format=RESULT_FORMAT)
+                n_boot=int(params["n_boot"]), device=str(params["device"]), tasks=split_list(params.get("tasks", "label")),
+                indic_probe=indic_probe.__version__, result_format=RESULT_FORMAT)
 
 def sweep_key(identity: dict) -> str: return _hash(identity)
 def params_key(identity: dict, layer: int) -> str: return _hash(dict(identity, layer=int(layer)))
+def all_layers_key(identity: dict, layers: list[int]) -> str: return _hash(dict(identity, all_layers=[int(l) for l in layers]))
 
 def identity_differences(old: dict | None, new: dict) -> list[str]:
     "What differs between two sweep identities, one short phrase each"
@@ -184,7 +187,8 @@ class RunFolderMismatch(ValueError):
 class SweepInterrupted(Exception):
     "The sweep was interrupted (Ctrl-C); sweep.json records where it stopped"
 
-RUN_OUTPUTS = ("sweep.json", "results.csv", "report.ipynb", "report.html", "report.params.json", "layer_analysis.png")
+RUN_OUTPUTS = ("sweep.json", "results.csv", "report.ipynb", "report.html", "report.params.json", "layer_analysis.png",
+               "all_layers.json", "all_layers.ipynb", "all_layers.params.json", "cka.csv")
 
 def _existing_identities(out: Path) -> tuple[dict | None, dict]:
     "The run folder's sweep.json (or None) and {sweep_key: identity} of every layer JSON in it"
@@ -194,6 +198,9 @@ def _existing_identities(out: Path) -> tuple[dict | None, dict]:
         try: result = json.loads(path.read_text())
         except ValueError: continue
         found[result.get("sweep_key")] = result.get("identity")
+    if (out / "all_layers.json").exists():
+        try: together = json.loads((out / "all_layers.json").read_text()); found[together.get("sweep_key")] = together.get("identity")
+        except ValueError: pass
     if state is not None: found[state.get("sweep_key")] = state.get("identity")
     return state, found
 
@@ -245,6 +252,8 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
               n_boot: int = 1000, # bootstrap resamples for confidence intervals
               progress: bool = True, # show a progress bar
               overwrite: bool = False, # replace results of a sweep made differently in `out`
+              tasks: str = "label,speaker_id,nonspeech_label", # what to predict; diagnostics that cannot run are skipped with the reason
+              all_layers: bool = True, # also learn a weighting of all layers and measure layer similarity (all_layers.ipynb)
              ) -> dict:
     "Probe every chosen layer of `cache` via papermill into `out`; returns sweep.json's content"
     cache, out = Path(cache).resolve(), Path(out).resolve()
@@ -253,7 +262,10 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
     if not manifest.get("complete"): raise ValueError(f"{cache}: cache is incomplete; finish `indic-probe extract` first")
     if int(jobs) < 1 or int(n_boot) < 1 or not timeout > 0: raise ValueError("jobs, n_boot and timeout must be positive")
     chosen = parse_layers(layers, manifest["num_layers"])
-    base = dict(cache=str(cache), probes=",".join(split_list(probes)), protocols=",".join(split_list(protocols)),
+    from indic_probe.probe import TASKS
+    unknown_tasks = [t for t in split_list(tasks) if t not in TASKS]
+    if unknown_tasks or not split_list(tasks): raise ValueError(f"tasks must name some of {', '.join(TASKS)}; got {tasks!r}")
+    base = dict(cache=str(cache), probes=",".join(split_list(probes)), protocols=",".join(split_list(protocols)), tasks=",".join(split_list(tasks)),
                 seeds=",".join(map(str, parse_seeds(seeds))), device=device, n_boot=int(n_boot),
                 threads=max(1, (os.cpu_count() or 1) // max(1, jobs)))
     identity = sweep_identity(manifest, base)
@@ -269,24 +281,43 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
         json_path.unlink(missing_ok=True)
         start = time.time()
         error = execute_notebook(notebook, nb_path, params, timeout, running=running)
-        if error and running.stopped.is_set(): return layer, dict(record, status="interrupted", error="interrupted (Ctrl-C)", seconds=round(time.time() - start, 1))
+        if running.stopped.is_set() and not layer_done(json_path, params_key(identity, layer)):  # papermill may exit 0 on SIGTERM
+            return layer, dict(record, status="interrupted", error="interrupted (Ctrl-C)", seconds=round(time.time() - start, 1))
         if error is None and not layer_done(json_path, params_key(identity, layer)): error = "notebook finished without writing its result"
         return layer, dict(record, status="failed" if error else "done", error=error, seconds=round(time.time() - start, 1))
+    def together() -> tuple[str, dict]:
+        "The all-layers notebook: learned layer weighting and CKA (one per run folder)"
+        key, json_path = all_layers_key(identity, chosen), out / "all_layers.json"
+        record = dict(notebook="all_layers.ipynb", json="all_layers.json", error=None)
+        if layer_done(json_path, key): return "all", dict(record, status="skipped", seconds=0.0)
+        if running.stopped.is_set(): return "all", dict(record, status="not started", error="sweep interrupted before it started")
+        json_path.unlink(missing_ok=True)
+        start = time.time()
+        params = {k: v for k, v in base.items() if k != "cache"} | dict(cache=base["cache"], out_dir=str(out), layers=",".join(map(str, chosen)))
+        error = execute_notebook(pipeline_notebook("all_layers"), out / "all_layers.ipynb", params, timeout, running=running)
+        if running.stopped.is_set() and not layer_done(json_path, key): return "all", dict(record, status="interrupted", error="interrupted (Ctrl-C)")
+        if error is None and not layer_done(json_path, key): error = "notebook finished without writing its result"
+        return "all", dict(record, status="failed" if error else "done", error=error, seconds=round(time.time() - start, 1))
     pool = ThreadPoolExecutor(max(1, jobs))
     futures = {pool.submit(one, l): l for l in chosen}
-    bar = tqdm(total=len(chosen), unit="layer", desc="sweep", disable=not progress)
+    if all_layers and len(chosen) > 1: futures[pool.submit(together)] = "all"
+    bar = tqdm(total=len(futures), unit="notebook", desc="sweep", disable=not progress)
     try:
         for future in as_completed(futures):
             layer, record = future.result()
-            state["layers"][str(layer)] = record
+            if layer == "all": state["all_layers"] = record
+            else: state["layers"][str(layer)] = record
             save_sweep_state(out, state)
             bar.update(); bar.set_postfix(failed=sum(r["status"] == "failed" for r in state["layers"].values()))
     except KeyboardInterrupt:
         running.stop()  # nothing new starts; running notebooks and their kernels end
         pool.shutdown(wait=True, cancel_futures=True)
         for future, layer in futures.items():
-            if future.cancelled(): state["layers"][str(layer)] = dict(status="not started", error="sweep interrupted before this layer started")
-            elif future.exception() is None: state["layers"][str(future.result()[0])] = future.result()[1]
+            record = dict(status="not started", error="sweep interrupted before this layer started") if future.cancelled() else \
+                     future.result()[1] if future.exception() is None else None
+            if record is None: continue
+            if layer == "all": state["all_layers"] = record
+            else: state["layers"][str(layer)] = record
         state["interrupted"] = time.strftime("%Y-%m-%dT%H:%M:%S")
     finally:
         bar.close(); pool.shutdown(wait=False)
@@ -308,8 +339,14 @@ def sweep_summary(state: dict, # sweep.json's content
     lines += [f"  layer {l} failed: {state['layers'][str(l)]['error']} (see {state['layers'][str(l)]['notebook']})" for l in by("failed")]
     lines += [f"  earlier failure on record: layer {l}: {r.get('error')} (see {r.get('notebook')})"
               for l, r in state["layers"].items() if l not in chosen and r.get("status") == "failed"]
+    if state.get("all_layers", {}).get("status") == "failed":
+        lines.append(f"  all layers together (learned weighting, CKA) failed: {state['all_layers']['error']} (see all_layers.ipynb)")
     return "\n".join(lines)
 
 def failed_layers(state: dict) -> list[int]:
     "Layers whose probe failed"
     return [int(l) for l, r in state["layers"].items() if r["status"] == "failed"]
+
+def sweep_failed(state: dict) -> bool:
+    "Did any notebook of the run fail (a layer, or the all-layers notebook)?"
+    return bool(failed_layers(state)) or state.get("all_layers", {}).get("status") == "failed"

@@ -10,8 +10,9 @@ import numpy as np, pandas as pd, soundfile as sf
 from tqdm import tqdm
 
 # %% auto #0
-__all__ = ['INSTALL_HINT', 'ACCENT_VOICES', 'VOICE_VARIANTS', 'PITCH_RANGE', 'RATE_RANGE', 'SENTENCES', 'espeak_backend',
-           'synthesize', 'corpus_plan', 'make_accent_corpus', 'toy_clip', 'hubert_base_config', 'make_tiny_model']
+__all__ = ['INSTALL_HINT', 'ACCENT_VOICES', 'VOICE_VARIANTS', 'PITCH_RANGE', 'RATE_RANGE', 'SENTENCES', 'FLITE_VOICES',
+           'BACKGROUNDS', 'espeak_backend', 'synthesize', 'corpus_plan', 'make_accent_corpus', 'flite_speak',
+           'make_voices_corpus', 'make_channel_corpus', 'toy_clip', 'hubert_base_config', 'make_tiny_model']
 
 # %% ../nbs/05_synth.ipynb #c005
 INSTALL_HINT = "`pip install espeakng-loader` (no root needed) or `apt-get install espeak-ng`"
@@ -163,6 +164,7 @@ def corpus_plan(accents: list[str] | None = None, # labels from ACCENT_VOICES (d
                 speakers_per_accent: int = 3, # synthetic speakers per accent
                 sentences_per_speaker: int = 6, # clips per speaker, all different sentences
                 seed: int = 0, # speakers' voices, pitches, rates and sentences are drawn from this
+                timbres: int = 2, # espeak variants shared by every accent; speakers cycle through them
                ) -> pd.DataFrame:
     "One row per clip to synthesise: file_name, label, speaker, voice, pitch, rate, text"
     accents = list(ACCENT_VOICES) if accents is None else list(accents)
@@ -171,12 +173,12 @@ def corpus_plan(accents: list[str] | None = None, # labels from ACCENT_VOICES (d
     if not 1 <= sentences_per_speaker <= len(SENTENCES):
         raise ValueError(f"sentences_per_speaker must be 1-{len(SENTENCES)} (the built-in sentences), got {sentences_per_speaker}")
     if speakers_per_accent < 1: raise ValueError(f"speakers_per_accent must be at least 1, got {speakers_per_accent}")
-    rows = []
+    if not 1 <= timbres <= len(VOICE_VARIANTS): raise ValueError(f"timbres must be 1-{len(VOICE_VARIANTS)}, got {timbres}")
+    rows, variants = [], np.random.default_rng(seed).permutation(len(VOICE_VARIANTS))[:timbres]  # shared by every accent
     for accent in accents:
         rng = np.random.default_rng([seed, list(ACCENT_VOICES).index(accent)])
-        variants = rng.permutation(len(VOICE_VARIANTS))
         for s in range(speakers_per_accent):
-            voice = f"{ACCENT_VOICES[accent]}+{VOICE_VARIANTS[variants[s % len(variants)]]}"
+            voice = f"{ACCENT_VOICES[accent]}+{VOICE_VARIANTS[variants[s % timbres]]}"
             pitch, rate = int(rng.integers(PITCH_RANGE[0], PITCH_RANGE[1] + 1)), int(rng.integers(RATE_RANGE[0], RATE_RANGE[1] + 1))
             speaker = f"{accent}_spk{s + 1}"
             for take, sentence in enumerate(rng.choice(len(SENTENCES), size=sentences_per_speaker, replace=False), start=1):
@@ -196,10 +198,11 @@ def make_accent_corpus(out_dir: str | Path, # folder to write the audiofolder in
                        seed: int = 0, # speakers' voices, pitches, rates and sentences are drawn from this
                        sample_rate: int | None = None, # sample rate of the WAVs (None: espeak-ng's own, 22050)
                        progress: bool = True, # show a progress bar
+                       timbres: int = 2, # espeak variants shared by every accent (see `corpus_plan`)
                       ) -> Path:
     "Write an audiofolder `out_dir/<label>/<speaker>_<n>.wav` plus metadata.csv (file_name,label,speaker)"
     out_dir = Path(out_dir)
-    plan = corpus_plan(accents, speakers_per_accent, sentences_per_speaker, seed)
+    plan = corpus_plan(accents, speakers_per_accent, sentences_per_speaker, seed, timbres)
     strays = sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*.wav")) if out_dir.exists() else []
     strays = [p for p in strays if p not in set(plan.file_name)]
     if strays: raise FileExistsError(f"{out_dir} already holds WAVs this corpus would not list ({', '.join(strays[:3])}, ...): use an empty folder")
@@ -211,6 +214,80 @@ def make_accent_corpus(out_dir: str | Path, # folder to write the audiofolder in
         (out_dir / clip.label).mkdir(parents=True, exist_ok=True)
         sf.write(out_dir / clip.file_name, samples, sample_rate or native_rate, subtype="PCM_16")
     plan[["file_name", "label", "speaker"]].to_csv(out_dir / "metadata.csv", index=False)
+    return out_dir
+
+# %% ../nbs/05_synth.ipynb #c026f
+FLITE_VOICES = ("awb", "rms", "slt", "kal16") # real people recorded for flite (kal16: the 16 kHz kal)
+
+def flite_speak(text: str, voice: str = "awb") -> tuple[np.ndarray, int]:
+    "Speak `text` with Debian's flite in a real person's voice: float32 samples and their rate"
+    if shutil.which("flite") is None: raise RuntimeError("flite is not installed: apt-get install flite")
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = Path(tmp) / "say.wav"
+        subprocess.run(["flite", "-voice", voice, "-t", text, "-o", str(wav)], check=True, capture_output=True, timeout=60)
+        samples, rate = sf.read(wav, dtype="float32")
+    return samples, rate
+
+def make_voices_corpus(out_dir: str | Path, # folder for the audiofolder
+                       classes: dict | None = None, # label -> flite voices speaking it
+                       sentences_per_speaker: int = 8, # clips per voice, different sentences
+                       strip: tuple = (), # labels whose speaker ids are left out of metadata.csv
+                       seed: int = 0, # jitter and sentence choice
+                       progress: bool = False) -> Path:
+    "An audiofolder of real people's voices (flite), with speaker ids given except for `strip` classes; truth in speakers_truth.csv"
+    classes = classes or {"north": ["awb", "rms"], "south": ["slt", "kal16"]}
+    out_dir, rng, rows = Path(out_dir), np.random.default_rng(seed), []
+    for label, voices in classes.items():
+        (out_dir / label).mkdir(parents=True, exist_ok=True)
+        for voice in voices:
+            for take, sentence in enumerate(rng.choice(len(SENTENCES), size=sentences_per_speaker, replace=False), start=1):
+                samples, rate = flite_speak(SENTENCES[sentence], voice)
+                pause = lambda: np.zeros(int(rate * rng.uniform(0.1, 0.5)), np.float32)
+                clip = np.concatenate([pause(), samples * rng.uniform(0.4, 1.0), pause()])
+                clip = clip + rng.normal(0, 10 ** (rng.uniform(-4, -3)), len(clip)).astype(np.float32)
+                name = f"{label}/{voice}_{take:03d}.wav"
+                sf.write(out_dir / name, np.clip(clip, -1, 1), rate, subtype="PCM_16")
+                rows.append(dict(file_name=name, label=label, speaker=voice))
+    table = pd.DataFrame(rows)
+    table.to_csv(out_dir / "speakers_truth.csv", index=False)
+    table.assign(speaker=np.where(table.label.isin(strip), "", table.speaker)).to_csv(out_dir / "metadata.csv", index=False)
+    return out_dir
+
+# %% ../nbs/05_synth.ipynb #c026c
+BACKGROUNDS = ("white", "hum", "rumble") # one recording condition per class
+
+def _background(kind: str, n: int, rate: int, rng: np.random.Generator) -> np.ndarray:
+    "A steady background of `n` samples: white noise, a 50 Hz hum with harmonics, or low-passed rumble"
+    t = np.arange(n) / rate
+    if kind == "white": return rng.normal(0, 1, n)
+    if kind == "hum": return sum(np.sin(2 * np.pi * 50 * k * t + rng.uniform(0, 6.3)) / k for k in (1, 2, 3))
+    if kind == "rumble": return np.convolve(rng.normal(0, 1, n), np.ones(64) / 8, mode="same")
+    raise ValueError(f"background must be one of {BACKGROUNDS}, not {kind!r}")
+
+def make_channel_corpus(out_dir: str | Path, # folder for the audiofolder
+                        backgrounds: tuple = ("white", "hum"), # one class per background
+                        speakers_per_class: int = 3, # espeak voices (one accent) per class
+                        sentences_per_speaker: int = 4, # clips per speaker
+                        level: float = 0.03, # background amplitude against speech peaking near 1
+                        pause: float = 0.6, # seconds of background alone before and after the speech
+                        seed: int = 0, progress: bool = False) -> Path:
+    "An audiofolder whose labels are carried only by the background (same accent everywhere), speakers given"
+    out_dir, rng, rows = Path(out_dir), np.random.default_rng(seed), []
+    variants = rng.permutation(len(VOICE_VARIANTS))
+    for c, kind in enumerate(backgrounds):
+        (out_dir / kind).mkdir(parents=True, exist_ok=True)
+        for s in range(speakers_per_class):
+            voice = f"en-us+{VOICE_VARIANTS[variants[(c * speakers_per_class + s) % len(variants)]]}"
+            for take, sentence in enumerate(rng.choice(len(SENTENCES), size=sentences_per_speaker, replace=False), start=1):
+                speech, rate = synthesize(SENTENCES[sentence], voice, rate=int(rng.integers(*RATE_RANGE)), pitch=int(rng.integers(*PITCH_RANGE)))
+                gap = np.zeros(int(pause * rate), np.float32)
+                clip = np.concatenate([gap, 0.9 * speech / max(np.abs(speech).max(), 1e-6), gap])
+                noise = _background(kind, len(clip), rate, rng)
+                clip = clip + level * noise / max(np.abs(noise).max(), 1e-6)
+                name = f"{kind}/{kind}_spk{s + 1}_{take:03d}.wav"
+                sf.write(out_dir / name, np.clip(clip, -1, 1), rate, subtype="PCM_16")
+                rows.append(dict(file_name=name, label=kind, speaker=f"{kind}_spk{s + 1}"))
+    pd.DataFrame(rows).to_csv(out_dir / "metadata.csv", index=False)
     return out_dir
 
 # %% ../nbs/05_synth.ipynb #c028

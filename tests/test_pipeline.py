@@ -21,6 +21,9 @@ def test_run_end_to_end(speech_corpus, tiny_model, tmp_path):
     results = pd.read_csv(run / "results.csv")
     assert set(results.layer) == {0, 1, 2} and set(results.protocol) == {"seed", "speaker"} and set(results.probe) == {"mlp", "logreg"}
     assert results.value.between(0, 1).all() and (results.ci_low <= results.value + 1e-9).all() and (results.value <= results.ci_high + 1e-9).all()
+    cells = json.loads((run / "layers" / "layer_00.ipynb").read_text())["cells"]
+    view = next(c for c in cells if "".join(c["source"]).startswith("if int(view_items) > 0"))
+    assert any("image/png" in o.get("data", {}) for o in view["outputs"]), view["outputs"]  # the embedding view was drawn
     html = (run / "report.html").read_text()
     assert len(re.findall(r"data:image/png;base64,", html)) >= 3  # the figures are in the page itself
     assert "optimistic" in html
