@@ -3,16 +3,18 @@
 Writes a real cache folder (manifest with checksums, items.csv, 13 layer_XX.npy of 8,000 x 768) from the
 synthetic layers of `sweep_probe_speed.py` (label information peaking at layer 9, speaker information in every
 layer, some speakers unknown), then times `run_sweep` (mlp + logreg x seed + speaker, --jobs 2) and
-`build_report`, printing wall times and the best layer per protocol.
+`build_report`, printing wall times, where a layer notebook's time goes (papermill's per-cell durations) and the best
+layer per protocol. `--tasks label` without `--all-layers` is the workload of the original aim (under 180 s); the
+defaults of `indic-probe sweep` add speaker identification and the all-layers notebook.
 
-    python benchmarks/sweep_speed.py [--items 8000] [--dim 768] [--layers 13] [--jobs 2]
+    python benchmarks/sweep_speed.py [--items 8000] [--dim 768] [--layers 13] [--jobs 2] [--tasks label] [--all-layers]
 """
 import argparse, json, os, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sweep_probe_speed import synthetic_layer
-from indic_probe.extract import _file_sha256, _write_json, layer_file
+from indic_probe.extract import CACHE_FORMAT, _file_sha256, _write_json, layer_file
 from indic_probe.sweep import run_sweep
 from indic_probe.report import build_report, best_layers
 
@@ -24,10 +26,13 @@ def write_cache(cache: Path, items: int, dim: int, layers: int, unknown_speakers
         np.save(layer_file(cache, layer), X)
     classes = [f"accent_{c}" for c in range(6)]
     pd.DataFrame(dict(item_id=[f"item{i:05d}" for i in range(items)], source="synthetic", label=[classes[c] for c in y],
-                      label_idx=y, speaker=groups, duration=3.0, status="ok")).to_csv(cache / "items.csv", index=False)
-    _write_json(cache / "manifest.json", dict(format=1, key=dict(model="synthetic", corpus_fingerprint="synthetic", pooling="mean", dtype="fp32"),
-        complete=True, model="synthetic layers", corpus="synthetic", classes=classes, n_items=items, num_layers=layers, hidden_size=dim, dim=dim,
-        counts=dict(items=items, ok=items, errors=0), checksums={layer_file(cache, l).name: _file_sha256(layer_file(cache, l)) for l in range(layers)}))
+                      label_idx=y, speaker=groups, speaker_source=np.where(groups == "unknown", "unknown", "given"), duration=3.0,
+                      status="ok", frames=150, nonspeech_frames=0)).to_csv(cache / "items.csv", index=False)
+    files = [cache / "items.csv"] + [layer_file(cache, l) for l in range(layers)]
+    _write_json(cache / "manifest.json", dict(format=CACHE_FORMAT, key=dict(model="synthetic", corpus_fingerprint="synthetic", pooling="mean",
+        dtype="fp32", vad=None), complete=True, model="synthetic layers", corpus="synthetic", classes=classes, n_items=items,
+        num_layers=layers, hidden_size=dim, dim=dim, regions=["main"], counts=dict(items=items, ok=items, errors=0),
+        checksums={f.name: _file_sha256(f) for f in files}))
     return cache
 
 def main():
@@ -35,13 +40,16 @@ def main():
     ap.add_argument("--items", type=int, default=8000); ap.add_argument("--dim", type=int, default=768)
     ap.add_argument("--layers", type=int, default=13); ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--unknown-speakers", type=int, default=5)
+    ap.add_argument("--tasks", default="label", help="label (the original aim's workload) or label,speaker_id (the sweep's default)")
+    ap.add_argument("--all-layers", action="store_true", help="also run the all-layers notebook (learned weighting, CKA)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="indic_probe_sweep_"))
     t0 = time.perf_counter()
     cache = write_cache(work / "cache", args.items, args.dim, args.layers, args.unknown_speakers)
     print(f"cache of {args.layers} x {args.items} x {args.dim} written in {time.perf_counter() - t0:.0f} s ({work})", flush=True)
     t1 = time.perf_counter()
-    state = run_sweep(cache, work / "run", probes="mlp,logreg", protocols="seed,speaker", jobs=args.jobs)
+    state = run_sweep(cache, work / "run", probes="mlp,logreg", protocols="seed,speaker", jobs=args.jobs, tasks=args.tasks,
+                      all_layers=args.all_layers, device="cpu")
     sweep_s = time.perf_counter() - t1
     t2 = time.perf_counter()
     build_report(work / "run")
@@ -49,6 +57,18 @@ def main():
     per_layer = [r["seconds"] for r in state["layers"].values()]
     print(f"sweep: {sweep_s:.0f} s wall for {args.layers} layers ({np.mean(per_layer):.1f} s per layer notebook, {args.jobs} at a time, "
           f"{os.cpu_count()} CPUs); report: {report_s:.0f} s; total {sweep_s + report_s:.0f} s (aim: under 180 s)")
+    profile = {}
+    for layer in range(args.layers):
+        nb = json.loads((work / "run" / "layers" / f"layer_{layer:02d}.ipynb").read_text())
+        cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        names = ["parameters", "injected", "setup: imports, cache", "probes", "curves", "confusions", "view", "write"]
+        for name, cell in zip(names[2:], [c for c in cells if "injected-parameters" not in c["metadata"].get("tags", []) and
+                                            "parameters" not in c["metadata"].get("tags", [])]):
+            profile.setdefault(name, []).append(cell["metadata"].get("papermill", {}).get("duration") or 0)
+        profile.setdefault("kernel start and papermill", []).append(state["layers"][str(layer)]["seconds"] -
+                                                                    nb["metadata"]["papermill"]["duration"])
+    print("where a layer notebook's time goes (mean seconds): " + ", ".join(f"{k} {np.mean(v):.1f}" for k, v in profile.items()))
+    if "all_layers" in state: print(f"all-layers notebook: {state['all_layers']['seconds']:.0f} s")
     best = best_layers(pd.read_csv(work / "run" / "results.csv"))
     print(best[["probe", "protocol", "layer", "value", "ci_low", "ci_high", "chance"]].to_string(index=False))
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 import argparse, sys, time
 from pathlib import Path
 import indic_probe
-from .data import DEFAULT_DATASET
-from .extract import DEFAULT_MODEL, POOLINGS
+
+DEFAULT_DATASET, DEFAULT_MODEL = "DarshanaS/IndicAccentDb", "facebook/hubert-base-ls960" # as in indic_probe.data / .extract (tested equal)
+POOLINGS = ("mean", "mean+std")  # as in indic_probe.extract: written here so that `--help` and bad options answer without loading torch
 
 # %% auto #0
-__all__ = ['positive_int', 'positive_seconds', 'run_pipeline', 'unknown_speakers', 'checked_corpus', 'check_corpus', 'run_demo',
-           'build_parser', 'cli', 'main']
+__all__ = ['DEFAULT_DATASET', 'DEFAULT_MODEL', 'POOLINGS', 'positive_int', 'positive_seconds', 'run_pipeline', 'unknown_speakers',
+           'checked_corpus', 'check_corpus', 'run_demo', 'build_parser', 'cli', 'main']
 
 # %% ../nbs/06_cli.ipynb #c005
 def run_pipeline(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or CSV manifest
@@ -21,11 +22,13 @@ def run_pipeline(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or C
                  cache: str | Path | None = None, # cache folder to reuse or make
                  layers: str | None = None, # layers to probe ('0-12'); all when None
                  probes: str = "mlp,logreg", protocols: str = "seed,speaker", seeds: str = "42",
-                 jobs: int = 2, timeout: float = 1800, probe_device: str = "cpu", n_boot: int = 1000,
+                 jobs: int = 2, timeout: float = 1800, probe_device: str = "auto", n_boot: int = 1000,
                  overwrite: bool = False, # replace a cache and run results made with other settings
                  tasks: str = "label,speaker_id,nonspeech_label", # what each layer is asked: the accent, and the diagnostics
                  recover_speakers: bool = True, # cluster the voices of items with no speaker id (when there are any)
                  all_layers: bool = True, # learned layer weighting and layer similarity (the all-layers notebook)
+                 gpus: str | None = "auto", # GPUs to spread notebooks over (see `run_sweep`)
+                 view_layers: str | None = None, # layers whose notebook draws a 2-D view of its embeddings
                  **extract_kwargs) -> tuple[Path, dict]:
     "extract -> (recover speakers) -> sweep -> report; returns the report path and the sweep state"
     from indic_probe.extract import extract, CacheMismatchError
@@ -42,7 +45,7 @@ def run_pipeline(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or C
         from indic_probe.speakers import find_speakers
         find_speakers(corpus, cache)
     state = run_sweep(cache, out, layers, probes, protocols, seeds, jobs, timeout, probe_device, n_boot, overwrite=overwrite, tasks=tasks,
-                      all_layers=all_layers)
+                      all_layers=all_layers, gpus=gpus, view_layers=view_layers)
     return build_report(out), state
 
 def unknown_speakers(cache: str | Path) -> int:
@@ -148,6 +151,10 @@ def _extract_options(p: argparse.ArgumentParser, cache_default: str | None):
     p.add_argument("--no-peak-normalize", dest="peak_normalize", action="store_false",
                    help="skip peak normalisation of each clip (by default clips are peak-normalised, as in the original)")
     p.add_argument("--split", default="train", help="hub dataset split")
+    p.add_argument("--decode-workers", type=_number(int, 0, True, "a whole number of processes, 0 or more"), default=2,
+                   help="processes decoding audio ahead of the model (0: in the main process); raise it on a GPU machine with many cores")
+    p.add_argument("--chunk-size", type=positive_int, default=256, help="items per checkpoint (and per share of work under a launcher)")
+    p.add_argument("--compile", action="store_true", help="torch.compile the model (GPU runs; the first batches pay for compiling)")
     p.add_argument("--pool-over", default="all", choices=["all", "speech"],
                    help="pool all valid frames (the original) or speech frames only (needs the voice-activity detector)")
 
@@ -165,7 +172,11 @@ def _sweep_options(p: argparse.ArgumentParser):
     p.add_argument("--seeds", type=_seeds, default="42", help="training seeds, comma-separated whole numbers")
     p.add_argument("--jobs", type=positive_int, default=2, help="layers probed in parallel (papermill processes)")
     p.add_argument("--timeout", type=positive_seconds, default=1800, help="seconds allowed for each whole layer notebook")
-    p.add_argument("--probe-device", default="cpu", help="where MLP probes train: cpu, cuda or auto")
+    p.add_argument("--probe-device", default="auto", help="where MLP probes train: auto (a GPU when there is one), cpu or cuda")
+    p.add_argument("--view-layers", type=_layers, default=None, help="layers whose notebook also draws a 2-D view of its embeddings, "
+                   "coloured by accent and speaker, e.g. 9 or 6-9 (default: none; each view costs a few seconds)")
+    p.add_argument("--gpus", default="auto", help="GPUs to spread layer notebooks over, one visible per papermill process: auto (all of them, "
+                   "when probes train on a GPU), a list such as 0,1, or none")
     p.add_argument("--n-boot", type=positive_int, default=1000, help="bootstrap resamples for 95%% confidence intervals")
     p.add_argument("--tasks", default="label,speaker_id,nonspeech_label",
                    help="what each layer is asked, comma-separated: label (the accent), speaker_id (who is talking), "
@@ -243,11 +254,13 @@ def build_parser() -> argparse.ArgumentParser:
 # %% ../nbs/06_cli.ipynb #c011
 def _extract_kwargs(args) -> dict:
     return dict(batch_seconds=args.batch_seconds, dtype=args.dtype, device=args.device, limit=args.limit, pooling=args.pooling,
-                max_seconds=args.max_seconds, peak_normalize=args.peak_normalize, split=args.split, vad=args.vad, pool_over=args.pool_over)
+                max_seconds=args.max_seconds, peak_normalize=args.peak_normalize, split=args.split, vad=args.vad, pool_over=args.pool_over,
+                decode_workers=args.decode_workers, compile=args.compile, chunk_size=args.chunk_size)
 
 def _sweep_kwargs(args) -> dict:
     return dict(layers=args.layers, probes=args.probes, protocols=args.protocols, seeds=args.seeds, jobs=args.jobs,
-                timeout=args.timeout, n_boot=args.n_boot, tasks=args.tasks, all_layers=args.all_layers)
+                timeout=args.timeout, n_boot=args.n_boot, tasks=args.tasks, all_layers=args.all_layers, gpus="" if args.gpus == "none" else args.gpus,
+                view_layers=args.view_layers)
 
 def _validate_choices(args):
     "Check probe and protocol names before any work starts"
@@ -326,3 +339,7 @@ def cli(argv: list[str] | None = None) -> int:
 
 # %% ../nbs/06_cli.ipynb #c013
 def main(): sys.exit(cli())
+
+# %% ../nbs/06_cli.ipynb #c013m
+#| eval: false
+if __name__ == "__main__": main()  # `python -m indic_probe.cli`, as launchers run it: accelerate launch -m indic_probe.cli extract ...

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_extract.ipynb #c002
 from __future__ import annotations
-import contextlib, hashlib, importlib.metadata, json, os, threading, time
+import collections, contextlib, hashlib, importlib.metadata, itertools, json, os, threading, time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +21,8 @@ __all__ = ['DTYPES', 'HANDCRAFTED', 'DEFAULT_MODEL', 'POOLINGS', 'VAD_SETTINGS',
            'PerClipFeatureEncoder', 'Encoder', 'FeatureEncoder', 'ModelLoadError', 'load_encoder',
            'original_method_embedding', 'vad_identity', 'speech_mask', 'Pooled', 'embed_regions', 'embed_clips',
            'CacheMismatchError', 'layer_file', 'read_manifest', 'cache_key', 'CacheWriteError', 'load_cache_items',
-           'verify_cache', 'speaker_table', 'load_layer', 'check_extract_options', 'extract']
+           'verify_cache', 'speaker_table', 'load_layer', 'decoded_clips', 'check_extract_options', 'launch_rank',
+           'extract']
 
 # %% ../nbs/01_extract.ipynb #c005
 def resolve_device(device: str = "auto") -> torch.device:
@@ -59,16 +60,19 @@ def autocast_for(device: torch.device, dtype: str):
 
 # %% ../nbs/01_extract.ipynb #c008
 class PerClipFeatureEncoder(nn.Module):
-    "Run a CNN feature encoder on each clip's valid samples only, then zero-pad its frames to the batch length"
+    "Run a CNN feature encoder on each clip's valid samples only (clips of equal length together), then zero-pad its frames"
     def __init__(self, conv: nn.Module):
         super().__init__()
         self.conv, self.lengths = conv, None # lengths: valid samples per clip, set for each padded batch
 
     def forward(self, input_values: torch.Tensor) -> torch.Tensor:
         if self.lengths is None or all(n == input_values.shape[-1] for n in self.lengths): return self.conv(input_values)
-        frames = [self.conv(input_values[i:i + 1, :n]) for i, n in enumerate(self.lengths)]
+        frames: list = [None] * len(self.lengths)
+        for n in sorted(set(self.lengths)):  # one CNN call per distinct length: exact, and few kernel launches on a GPU
+            same = [i for i, m in enumerate(self.lengths) if m == n]
+            for i, f in zip(same, self.conv(input_values[same, :n])): frames[i] = f
         longest = max(f.shape[-1] for f in frames)
-        return torch.cat([F.pad(f, (0, longest - f.shape[-1])) for f in frames])
+        return torch.stack([F.pad(f, (0, longest - f.shape[-1])) for f in frames])
 
 # %% ../nbs/01_extract.ipynb #c010
 @dataclass
@@ -114,14 +118,15 @@ class Encoder:
         "Every hidden state of a batch of segments, (L, B, T, D) float32, and each segment's valid frames"
         lengths = [len(s) for s in segments]
         longest = max(lengths)
-        batch = torch.zeros(len(segments), longest)
+        batch = torch.zeros(len(segments), longest, pin_memory=self.device.type == "cuda")  # pinned: the copy overlaps the GPU
         for i, s in enumerate(segments): batch[i, :len(s)] = torch.from_numpy(s)
         padded = any(n != longest for n in lengths)
         mask = (torch.arange(longest)[None] < torch.tensor(lengths)[:, None]).long() if padded else None
         self.model.feature_extractor.lengths = lengths if padded else None
         try:
             with torch.inference_mode(), autocast_for(self.device, self.dtype):
-                out = self.model(batch.to(self.device), attention_mask=None if mask is None else mask.to(self.device), output_hidden_states=True)
+                out = self.model(batch.to(self.device, non_blocking=True), attention_mask=None if mask is None else mask.to(self.device),
+                                 output_hidden_states=True)
         finally: self.model.feature_extractor.lengths = None
         return torch.stack(out.hidden_states).float(), self.frames(lengths)
 
@@ -427,7 +432,9 @@ def _create_cache(cache_dir: Path, key: dict, encoder: Encoder, corpus: Corpus, 
             np.lib.format.open_memmap(layer_file(cache_dir, layer, region), mode="w+", dtype=np.float32, shape=(len(corpus), width)).flush()
     _write_csv(cache_dir / "errors.csv", corpus.rejected.reindex(columns=ERROR_COLUMNS))
     _write_csv(cache_dir / "items.csv", corpus.items.assign(status="pending", frames=0, nonspeech_frames=0))
-    _write_json(cache_dir / "progress.json", dict(chunks_done=0, chunk_size=chunk_size))
+    for stale in (cache_dir / "chunks").glob("chunk_*.json"): stale.unlink()
+    (cache_dir / "chunks").mkdir(exist_ok=True)
+    _write_json(cache_dir / "progress.json", dict(chunk_size=chunk_size, chunks=-(-len(corpus) // chunk_size)))
     _write_json(cache_dir / "manifest.json", dict(
         format=CACHE_FORMAT, key=key, complete=False, model=encoder.name, corpus=corpus.name, classes=corpus.classes,
         n_items=len(corpus), num_layers=encoder.num_layers, hidden_size=encoder.hidden_size, dim=dim, regions=regions,
@@ -495,6 +502,42 @@ def _decode_job(corpus: Corpus, i: int, sr: int, peak_normalize: bool, vad: bool
     except AudioDecodeError as e: return str(e)
     except Exception as e: return f"{corpus.items.source.iloc[i]}: {type(e).__name__}: {e}"
 
+class _Clips(torch.utils.data.Dataset):
+    "Decoded clips (and speech masks) of some corpus rows, for a DataLoader's worker processes"
+    def __init__(self, corpus: Corpus, rows: list[int], sr: int, peak_normalize: bool, vad: bool):
+        self.corpus, self.rows, self.sr, self.peak_normalize, self.vad = corpus, rows, sr, peak_normalize, vad
+    def __len__(self): return len(self.rows)
+    def __getitem__(self, i): return self.rows[i], _decode_job(self.corpus, self.rows[i], self.sr, self.peak_normalize, self.vad)
+
+def _as_is(item): return item  # the DataLoader's collate: keep numpy arrays and error strings as they are
+
+def _decoded_in_threads(corpus: Corpus, rows: list[int], sr: int, peak_normalize: bool, vad: bool, workers: int, ahead: int = 256):
+    "The same stream from a thread pool a bounded number of clips ahead (soundfile and soxr release the GIL)"
+    pool, queued, upcoming = ThreadPoolExecutor(max(1, workers)), collections.deque(), iter(rows)
+    submit = lambda r: queued.append((r, pool.submit(_decode_job, corpus, r, sr, peak_normalize, vad)))
+    try:
+        for r in itertools.islice(upcoming, ahead): submit(r)
+        while queued:
+            r, future = queued.popleft()
+            following = next(upcoming, None)
+            if following is not None: submit(following)
+            yield r, future.result()
+    finally:  # closed early (Ctrl-C): drop what is queued, so the interrupt is not held up
+        for _, future in queued: future.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+def decoded_clips(corpus: Corpus, # the corpus
+                  rows: list[int], # item rows to decode, in this order
+                  sr: int = 16_000, peak_normalize: bool = True, vad: bool = False,
+                  workers: int = 2, # decoders: processes, or threads when `processes` is False (0: in this process)
+                  processes: bool = True, # worker processes (a DataLoader: GPU machines with many cores) or threads (a CPU run)
+                 ):
+    "(row, (clip, speech mask) or the reason it failed) for each of `rows`, in order, decoded ahead of the model"
+    if not processes: return _decoded_in_threads(corpus, rows, sr, peak_normalize, vad, workers)
+    loader = torch.utils.data.DataLoader(_Clips(corpus, rows, sr, peak_normalize, vad), batch_size=None, num_workers=workers,
+                                         collate_fn=_as_is, prefetch_factor=32 if workers else None)
+    return iter(loader)
+
 def _finish(cache_dir: Path, manifest: dict, items: pd.DataFrame, errors: pd.DataFrame) -> dict:
     "Checksum items.csv and every array, and mark the cache complete"
     covered = [cache_dir / "items.csv"] + [layer_file(cache_dir, l, r) for r in manifest.get("regions", ["main"])
@@ -526,12 +569,28 @@ def check_extract_options(batch_seconds: float, max_seconds: float, chunk_size: 
         if int(value) != value or value < 1: raise ValueError(f"{name} must be a positive whole number, not {value}")
 
 # %% ../nbs/01_extract.ipynb #c037
+def launch_rank() -> tuple[int, int, int]:
+    "(rank, world size, local rank) set by a launcher (`accelerate launch`, `torchrun`); (0, 1, 0) when run alone"
+    return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1)), int(os.environ.get("LOCAL_RANK", 0))
+
+@contextlib.contextmanager
+def _process_group(world: int):
+    "A gloo process group for the barriers between launched processes (nothing when alone)"
+    if world == 1:
+        yield None; return
+    import datetime, torch.distributed as dist
+    created = not dist.is_initialized()
+    if created: dist.init_process_group("gloo", timeout=datetime.timedelta(hours=24))
+    try: yield dist
+    finally:
+        if created: dist.destroy_process_group()
+
 def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV manifest, datasets.Dataset or Corpus
             model: str = DEFAULT_MODEL, # hub id or local path of the speech encoder
             cache_dir: str | Path = "cache", # folder for the cache
             batch_seconds: float = 20.0, # padded audio per forward pass (CPU: ~20 s is fastest; GPU: more)
             dtype: str = "auto", # auto, fp32, bf16 or fp16
-            device: str = "auto", # auto, cpu, cuda, mps
+            device: str = "auto", # auto, cpu, cuda, mps (under a launcher, auto is each process's own GPU)
             limit: int | None = None, # keep a stratified subset of this many items
             pooling: str = "mean", # mean or mean+std over valid frames
             max_seconds: float = 30.0, # clips longer than this are embedded in segments
@@ -540,86 +599,116 @@ def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV mani
             seed: int = 42, # shuffle seed
             overwrite: bool = False, # replace a cache made with different settings
             chunk_size: int = 256, # items per checkpoint
-            decode_workers: int = 2, # threads decoding audio ahead of the model
+            decode_workers: int = 2, # decoders ahead of the model: processes on a GPU machine, threads on a CPU (0: in this process)
             progress: bool = True, # show a progress bar
             vad: bool = False, # find speech with silero-vad: non-speech pooling (the channel control) and speech-only pooling
             pool_over: str = "all", # pool 'all' valid frames (the original), or 'speech' frames only (needs vad)
+            compile: bool = False, # torch.compile the model (GPU runs; the first batches pay for compiling)
            ) -> Path:
-    "Embed every item of `data` with every layer of `model` into `cache_dir`; resumable, idempotent"
+    "Embed every item of `data` with every layer of `model` into `cache_dir`; resumable, idempotent, shardable by a launcher"
     cache_dir = Path(cache_dir)
-    check_extract_options(batch_seconds, max_seconds, chunk_size, decode_workers, pooling)
+    check_extract_options(batch_seconds, max_seconds, chunk_size, max(decode_workers, 1), pooling)
     if pool_over not in POOL_OVER: raise ValueError(f"pool_over must be one of {POOL_OVER}, not {pool_over!r}")
     if pool_over == "speech" and not vad: raise ValueError("pool_over='speech' needs the voice-activity detector (vad=True, --vad)")
+    rank, world, local_rank = launch_rank()
+    progress = progress and rank == 0
+    if world > 1 and device == "auto" and torch.cuda.is_available(): device = f"cuda:{local_rank % torch.cuda.device_count()}"
     corpus = load_corpus(data, split=split, limit=limit, seed=seed)
     if progress:
         for note in corpus.notes: print(f"note: {note}")
     encoder = load_encoder(model, device, dtype)
+    if compile and isinstance(encoder, Encoder): encoder.model = torch.compile(encoder.model, dynamic=True)
     key = cache_key(encoder, corpus, pooling, max_seconds, peak_normalize, vad, pool_over)
-    manifest = _open_cache(cache_dir, key, overwrite)
-    if manifest is not None and manifest.get("complete"):
-        if progress: print(f"cache {cache_dir} is complete for this model and corpus: nothing to do")
-        return cache_dir
+    settings = dict(batch_seconds=batch_seconds, pooling=pooling, max_seconds=max_seconds, pool_over=pool_over, vad=vad)
     dim = encoder.hidden_size * (2 if pooling == "mean+std" else 1)
-    with _writing(cache_dir):
-        if manifest is None: _create_cache(cache_dir, key, encoder, corpus, dim, chunk_size, batch_seconds)
-        return _run_chunks(cache_dir, encoder, corpus, batch_seconds, pooling, max_seconds, peak_normalize, decode_workers, progress,
-                           vad, pool_over)
-
-def _run_chunks(cache_dir: Path, encoder: Encoder, corpus: Corpus, batch_seconds: float, pooling: str, max_seconds: float,
-                peak_normalize: bool, decode_workers: int, progress: bool, vad: bool = False, pool_over: str = "all") -> Path:
-    "Embed the chunks not yet recorded in progress.json, checkpointing after each, then finish the cache"
-    manifest, state = read_manifest(cache_dir), json.loads((cache_dir / "progress.json").read_text())
-    chunk_size, N, dim = state["chunk_size"], len(corpus), manifest["dim"]
-    chunk_starts = list(range(0, N, chunk_size))
-    errors = pd.read_csv(cache_dir / "errors.csv", dtype=str, keep_default_na=False).reindex(columns=ERROR_COLUMNS)
-    row_of = {item_id: r for r, item_id in enumerate(corpus.items.item_id)}
-    done_rows = state["chunks_done"] * chunk_size
-    errors = errors[(errors.stage == "load") | (errors.item_id.map(row_of).fillna(-1) < done_rows)] # drop a half-done chunk's errors
-    layers = [np.load(layer_file(cache_dir, l), mmap_mode="r+") for l in range(encoder.num_layers)]
-    quiet = [np.load(layer_file(cache_dir, l, "nonspeech"), mmap_mode="r+") for l in range(encoder.num_layers)] if vad else []
-    items = corpus.items.copy()
-    done_items = pd.read_csv(cache_dir / "items.csv", usecols=["frames", "nonspeech_frames"])  # frame counts of chunks already done
-    frames, quiet_frames = done_items.frames.to_numpy(np.int64).copy(), done_items.nonspeech_frames.to_numpy(np.int64).copy()
-    status = np.where(np.arange(N) < done_rows, "ok", "pending").astype(object)
-    status[[row_of[i] for i in errors.item_id if i in row_of]] = "error"
-    bar = tqdm(total=N, initial=min(done_rows, N), unit="clip", desc="extract", disable=not progress, smoothing=0.1)
-    pool = ThreadPoolExecutor(decode_workers)
-    try:
-        submit = lambda start: [pool.submit(_decode_job, corpus, i, encoder.sample_rate, peak_normalize, vad) for i in range(start, min(start + chunk_size, N))]
-        pending = submit(chunk_starts[state["chunks_done"]]) if state["chunks_done"] < len(chunk_starts) else []
-        for k in range(state["chunks_done"], len(chunk_starts)):
-            start, decoded = chunk_starts[k], [f.result() for f in pending]
-            pending = submit(chunk_starts[k + 1]) if k + 1 < len(chunk_starts) else []
-            new_errors = {start + j: ("decode", d) for j, d in enumerate(decoded) if isinstance(d, str)}
-            good = [j for j, d in enumerate(decoded) if not isinstance(d, str)]
-            pooled = embed_regions(encoder, [decoded[j][0] for j in good], [decoded[j][1] for j in good] if vad else None,
-                                   batch_seconds, pooling, max_seconds, pool_over) if good else None
-            new_errors |= {start + good[p]: ("model", reason) for p, reason in (pooled.failed.items() if pooled else [])}
-            rows = np.array([start + j for j in good], dtype=np.int64)
-            for l, layer in enumerate(layers):
-                if pooled: layer[rows] = pooled.main[l]
-                layer[sorted(new_errors)] = 0; layer.flush()
-            for l, layer in enumerate(quiet):
-                if pooled: layer[rows] = pooled.nonspeech[l]
-                layer[sorted(new_errors)] = 0; layer.flush()
-            if pooled: frames[rows] = pooled.frames; quiet_frames[rows] = pooled.nonspeech_frames if vad else 0
-            frames[sorted(new_errors)] = 0; quiet_frames[sorted(new_errors)] = 0
-            status[start:start + len(decoded)] = "ok"
-            status[list(new_errors)] = "error"
-            errors = pd.concat([errors, pd.DataFrame([dict(item_id=items.item_id.iloc[r], path=items.source.iloc[r], stage=s, reason=why)
-                                                      for r, (s, why) in sorted(new_errors.items())], columns=ERROR_COLUMNS)], ignore_index=True)
-            _write_csv(cache_dir / "errors.csv", errors)
-            _write_csv(cache_dir / "items.csv", items.assign(status=status, frames=frames, nonspeech_frames=quiet_frames))
-            _write_json(cache_dir / "progress.json", dict(chunks_done=k + 1, chunk_size=chunk_size))  # last: the chunk's commit point
-            bar.update(len(decoded)); bar.set_postfix(errors=int((status == "error").sum()))
-    finally:  # on Ctrl-C too: drop queued decodes, so the interrupt is not held up; the last checkpoint stands
-        pool.shutdown(wait=False, cancel_futures=True)
-        bar.close()
-    del layers, quiet
-    _write_csv(cache_dir / "items.csv", items.assign(status=status, frames=frames, nonspeech_frames=quiet_frames))
-    manifest = _finish(cache_dir, manifest, items.assign(status=status, frames=frames, nonspeech_frames=quiet_frames), errors)
-    if progress:
-        c = manifest["counts"]
-        print(f"extracted {c['ok']} of {c['items']} items, {c['errors']} recorded in {cache_dir/'errors.csv'}; "
-              f"{encoder.num_layers} layers x {dim} dims in {cache_dir}")
+    with _process_group(world) as group:
+        if rank == 0:
+            manifest = _open_cache(cache_dir, key, overwrite)
+            if manifest is None:
+                with _writing(cache_dir): _create_cache(cache_dir, key, encoder, corpus, dim, chunk_size, batch_seconds)
+        if group: group.barrier()  # the cache is laid out (or refused) before anyone writes
+        manifest = read_manifest(cache_dir)
+        if manifest.get("key") != key: raise CacheMismatchError(f"{cache_dir} holds features made differently; see process 0's message")
+        if manifest.get("complete"):
+            if progress: print(f"cache {cache_dir} is complete for this model and corpus: nothing to do")
+            return cache_dir
+        with _writing(cache_dir): _run_chunks(cache_dir, encoder, corpus, settings, decode_workers, progress, rank, world)
+        if group: group.barrier()  # every process's chunks are recorded
+        if rank == 0:
+            with _writing(cache_dir): manifest = _assemble(cache_dir, corpus)
+            if progress:
+                c = manifest["counts"]
+                print(f"extracted {c['ok']} of {c['items']} items, {c['errors']} recorded in {cache_dir/'errors.csv'}; "
+                      f"{encoder.num_layers} layers x {dim} dims in {cache_dir}" + (f" ({world} processes)" if world > 1 else ""))
+        if group: group.barrier()  # nobody reads the cache before it is complete
     return cache_dir
+
+def _chunk_file(cache_dir: Path, k: int) -> Path: return Path(cache_dir) / "chunks" / f"chunk_{k:05d}.json"
+
+def _embed_chunk(k: int, decoded: list, encoder, corpus: Corpus, settings: dict):
+    "Embed one chunk's decoded clips: the pooled arrays and the chunk's record (status, frames, errors per row)"
+    rows = [r for r, _ in decoded]
+    errors = {r: ("decode", d) for r, d in decoded if isinstance(d, str)}
+    good = [(r, d) for r, d in decoded if not isinstance(d, str)]
+    pooled = embed_regions(encoder, [d[0] for _, d in good], [d[1] for _, d in good] if settings["vad"] else None,
+                           settings["batch_seconds"], settings["pooling"], settings["max_seconds"], settings["pool_over"]) if good else None
+    errors |= {good[p][0]: ("model", reason) for p, reason in (pooled.failed.items() if pooled else [])}
+    position = {r: p for p, (r, _) in enumerate(good)}
+    frames = lambda counts, r: 0 if r in errors or counts is None else int(counts[position[r]])
+    record = dict(chunk=k, rows=rows, status=["error" if r in errors else "ok" for r in rows],
+                  frames=[frames(pooled.frames if pooled else None, r) for r in rows],
+                  nonspeech_frames=[frames(pooled.nonspeech_frames if pooled else None, r) for r in rows],
+                  errors=[dict(item_id=corpus.items.item_id.iloc[r], path=corpus.items.source.iloc[r], stage=s, reason=why)
+                          for r, (s, why) in sorted(errors.items())])
+    return np.array([r for r, _ in good], dtype=np.int64), pooled, sorted(errors), record
+
+def _store_chunk(cache_dir: Path, arrays: dict, done: np.ndarray, pooled, failed: list[int], record: dict):
+    "Write a chunk's rows into the memory-mapped arrays, flush, then its record (the chunk's commit point)"
+    for region, layers in arrays.items():
+        for l, layer in enumerate(layers):
+            if pooled is not None: layer[done] = (pooled.main if region == "main" else pooled.nonspeech)[l]
+            layer[failed] = 0; layer.flush()
+    _write_json(_chunk_file(cache_dir, record["chunk"]), record)
+
+def _run_chunks(cache_dir: Path, encoder, corpus: Corpus, settings: dict, decode_workers: int, progress: bool,
+                rank: int = 0, world: int = 1) -> list[int]:
+    "Embed this process's chunks that have no record yet (chunk k belongs to rank k % world); returns the chunks it did"
+    manifest, chunk_size, N = read_manifest(cache_dir), json.loads((cache_dir / "progress.json").read_text())["chunk_size"], len(corpus)
+    chunks = range(-(-N // chunk_size))
+    (cache_dir / "chunks").mkdir(exist_ok=True)
+    todo = [k for k in chunks if k % world == rank and not _chunk_file(cache_dir, k).exists()]
+    arrays = {region: [np.load(layer_file(cache_dir, l, region), mmap_mode="r+") for l in range(encoder.num_layers)]
+              for region in manifest.get("regions", ["main"])}
+    span = lambda k: range(k * chunk_size, min((k + 1) * chunk_size, N))
+    already = sum(len(span(k)) for k in chunks if _chunk_file(cache_dir, k).exists())
+    bar = tqdm(total=N, initial=already, unit="clip", desc="extract", disable=not progress, smoothing=0.1)
+    clips = decoded_clips(corpus, [r for k in todo for r in span(k)], encoder.sample_rate, manifest["key"]["peak_normalize"],
+                          settings["vad"], decode_workers, processes=encoder.device.type == "cuda")  # CPU: threads leave the cores to the model
+    writer, written, errors = ThreadPoolExecutor(1), None, 0  # cache writes off the model's critical path, one chunk behind
+    try:
+        for k in todo:
+            decoded = [next(clips) for _ in span(k)]
+            done, pooled, failed, record = _embed_chunk(k, decoded, encoder, corpus, settings)
+            if written is not None: written.result()
+            written = writer.submit(_store_chunk, cache_dir, arrays, done, pooled, failed, record)
+            errors += len(record["errors"])
+            bar.update(len(decoded)); bar.set_postfix(errors=errors)
+        if written is not None: written.result()
+    finally:  # on Ctrl-C too: the decoding processes end, and every recorded chunk stands
+        writer.shutdown(wait=True)
+        del clips
+        bar.close()
+    return todo
+
+def _assemble(cache_dir: Path, corpus: Corpus) -> dict:
+    "items.csv and errors.csv from the chunk records, then checksums and `complete`"
+    manifest, chunk_size = read_manifest(cache_dir), json.loads((cache_dir / "progress.json").read_text())["chunk_size"]
+    records = [json.loads(_chunk_file(cache_dir, k).read_text()) for k in range(-(-len(corpus) // chunk_size))]
+    status, frames, quiet = (np.concatenate([r[name] for r in records]) for name in ("status", "frames", "nonspeech_frames"))
+    items = corpus.items.assign(status=status, frames=frames.astype(np.int64), nonspeech_frames=quiet.astype(np.int64))
+    loaded = pd.read_csv(cache_dir / "errors.csv", dtype=str, keep_default_na=False).reindex(columns=ERROR_COLUMNS)
+    errors = pd.concat([loaded[loaded.stage == "load"], pd.DataFrame([e for r in records for e in r["errors"]], columns=ERROR_COLUMNS)],
+                       ignore_index=True)
+    _write_csv(cache_dir / "errors.csv", errors)
+    _write_csv(cache_dir / "items.csv", items)
+    return _finish(cache_dir, manifest, items, errors)

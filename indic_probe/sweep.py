@@ -18,8 +18,8 @@ from .extract import extract, read_manifest, CACHE_FORMAT, _write_json
 __all__ = ['RESULT_FORMAT', 'RUN_OUTPUTS', 'parse_layers', 'split_list', 'parse_seeds', 'sweep_identity', 'sweep_key',
            'params_key', 'all_layers_key', 'identity_differences', 'layer_done', 'file_lock', 'ensure_cache',
            'pipeline_notebook', 'kill_tree', 'Running', 'execute_notebook', 'RunFolderMismatch', 'SweepInterrupted',
-           'clear_run_folder', 'claim_run_folder', 'new_sweep_state', 'save_sweep_state', 'run_sweep', 'sweep_summary',
-           'failed_layers', 'sweep_failed']
+           'clear_run_folder', 'claim_run_folder', 'gpu_slots', 'torch_gpu_count', 'new_sweep_state',
+           'save_sweep_state', 'run_sweep', 'sweep_summary', 'failed_layers', 'sweep_failed']
 
 # %% ../nbs/03_sweep.ipynb #c005
 def parse_layers(spec: str | list[int] | None, # '0-12', '0,3,9', '6-' or a list; None = every layer
@@ -157,6 +157,7 @@ def execute_notebook(notebook: Path, # papermill notebook to run
                      timeout: float, # seconds for the whole notebook
                      kernel: str = "python3", retries: int = 2,
                      running: Running | None = None, # registry that lets an interrupt end this run
+                     env: dict | None = None, # extra environment for the papermill process (e.g. CUDA_VISIBLE_DEVICES)
                     ) -> str | None:
     "Execute `notebook` into `output` with papermill in a subprocess; None on success, else the reason"
     params_file = output.with_suffix(".params.json")
@@ -165,7 +166,8 @@ def execute_notebook(notebook: Path, # papermill notebook to run
            "--execution-timeout", str(max(1, int(timeout))), "--no-progress-bar", "--cwd", str(output.parent)]
     for attempt in range(retries + 1):
         if running is not None and running.stopped.is_set(): return "interrupted before it started"
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                                env=None if env is None else {**os.environ, **env})
         if running is not None: running.add(proc)
         try: _, stderr = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -229,6 +231,26 @@ def claim_run_folder(out: Path, # run folder
         records.setdefault(layer, dict(status="done", notebook=f"layers/{path.stem}.ipynb", json=f"layers/{path.name}", error=None))
     return records
 
+def gpu_slots(gpus: str | None, # 'auto', '0,1', '' or None
+              device: str, # where the probes train ('cpu' needs no GPU)
+              jobs: int, # notebooks at a time
+             ) -> "queue.Queue | None":
+    "One visible GPU per notebook process: `jobs` slots cycling over the GPUs (None: leave CUDA_VISIBLE_DEVICES alone)"
+    import queue
+    if gpus == "auto":
+        count = torch_gpu_count() if device != "cpu" else 0
+        ids = [str(i) for i in range(count)] if count > 1 else []
+    else: ids = split_list(gpus or "")
+    if not ids: return None
+    slots = queue.Queue()
+    for i in range(max(1, jobs)): slots.put(ids[i % len(ids)])
+    return slots
+
+def torch_gpu_count() -> int:
+    "CUDA devices visible to this process"
+    import torch
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
 def new_sweep_state(cache: Path, manifest: dict, params: dict, identity: dict, records: dict) -> dict:
     "The content of sweep.json: the cache, identity, parameters, the cache's manifest and each layer's record"
     return dict(cache=str(cache), sweep_key=sweep_key(identity), identity=identity, params=params, manifest=manifest, layers=records)
@@ -254,6 +276,8 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
               overwrite: bool = False, # replace results of a sweep made differently in `out`
               tasks: str = "label,speaker_id,nonspeech_label", # what to predict; diagnostics that cannot run are skipped with the reason
               all_layers: bool = True, # also learn a weighting of all layers and measure layer similarity (all_layers.ipynb)
+              gpus: str | None = "auto", # GPUs to spread notebooks over, one visible per process: 'auto' (all, when probes use one), '0,1', or '' (none)
+              view_layers: str | None = None, # layers whose notebook draws a 2-D view of its embeddings (UMAP or t-SNE), e.g. '9'
              ) -> dict:
     "Probe every chosen layer of `cache` via papermill into `out`; returns sweep.json's content"
     cache, out = Path(cache).resolve(), Path(out).resolve()
@@ -262,25 +286,34 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
     if not manifest.get("complete"): raise ValueError(f"{cache}: cache is incomplete; finish `indic-probe extract` first")
     if int(jobs) < 1 or int(n_boot) < 1 or not timeout > 0: raise ValueError("jobs, n_boot and timeout must be positive")
     chosen = parse_layers(layers, manifest["num_layers"])
+    viewed = set(parse_layers(view_layers, manifest["num_layers"])) if view_layers else set()
     from indic_probe.probe import TASKS
     unknown_tasks = [t for t in split_list(tasks) if t not in TASKS]
     if unknown_tasks or not split_list(tasks): raise ValueError(f"tasks must name some of {', '.join(TASKS)}; got {tasks!r}")
+    from indic_probe.extract import resolve_device
+    device = str(resolve_device(device).type)  # what the probes really train on: part of the sweep identity
     base = dict(cache=str(cache), probes=",".join(split_list(probes)), protocols=",".join(split_list(protocols)), tasks=",".join(split_list(tasks)),
                 seeds=",".join(map(str, parse_seeds(seeds))), device=device, n_boot=int(n_boot),
                 threads=max(1, (os.cpu_count() or 1) // max(1, jobs)))
     identity = sweep_identity(manifest, base)
     (out / "layers").mkdir(parents=True, exist_ok=True)
     state = new_sweep_state(cache, manifest, base, identity, claim_run_folder(out, identity, overwrite))
-    notebook, running = pipeline_notebook("layer_probe"), Running()
+    notebook, running, slots = pipeline_notebook("layer_probe"), Running(), gpu_slots(gpus, device, jobs)
+    def run_on_gpu(*args, **kwargs) -> str | None:
+        "execute_notebook with one GPU visible, taken from the slots (when there are any)"
+        slot = slots.get() if slots else None
+        try: return execute_notebook(*args, running=running, env=None if slot is None else {"CUDA_VISIBLE_DEVICES": slot}, **kwargs)
+        finally:
+            if slot is not None: slots.put(slot)
     def one(layer: int) -> tuple[int, dict]:
-        params = dict(base, layer=layer, out_dir=str(out / "layers"))
+        params = dict(base, layer=layer, out_dir=str(out / "layers"), view_items=800 if layer in viewed else 0)
         json_path, nb_path = out / "layers" / f"layer_{layer:02d}.json", out / "layers" / f"layer_{layer:02d}.ipynb"
         record = dict(notebook=str(nb_path.relative_to(out)), json=str(json_path.relative_to(out)), error=None)
         if layer_done(json_path, params_key(identity, layer)): return layer, dict(record, status="skipped", seconds=0.0)
         if running.stopped.is_set(): return layer, dict(record, status="not started", error="sweep interrupted before this layer started")
         json_path.unlink(missing_ok=True)
         start = time.time()
-        error = execute_notebook(notebook, nb_path, params, timeout, running=running)
+        error = run_on_gpu(notebook, nb_path, params, timeout)
         if running.stopped.is_set() and not layer_done(json_path, params_key(identity, layer)):  # papermill may exit 0 on SIGTERM
             return layer, dict(record, status="interrupted", error="interrupted (Ctrl-C)", seconds=round(time.time() - start, 1))
         if error is None and not layer_done(json_path, params_key(identity, layer)): error = "notebook finished without writing its result"
@@ -294,7 +327,7 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
         json_path.unlink(missing_ok=True)
         start = time.time()
         params = {k: v for k, v in base.items() if k != "cache"} | dict(cache=base["cache"], out_dir=str(out), layers=",".join(map(str, chosen)))
-        error = execute_notebook(pipeline_notebook("all_layers"), out / "all_layers.ipynb", params, timeout, running=running)
+        error = run_on_gpu(pipeline_notebook("all_layers"), out / "all_layers.ipynb", params, timeout)
         if running.stopped.is_set() and not layer_done(json_path, key): return "all", dict(record, status="interrupted", error="interrupted (Ctrl-C)")
         if error is None and not layer_done(json_path, key): error = "notebook finished without writing its result"
         return "all", dict(record, status="failed" if error else "done", error=error, seconds=round(time.time() - start, 1))

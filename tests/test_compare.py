@@ -15,7 +15,7 @@ def runs(tiny_model, tmp_path_factory) -> list[Path]:
     folder = tmp_path_factory.mktemp("compare")
     corpus = make_accent_corpus(folder / "corpus", accents=["en-us", "en-gb-scotland", "en-029"], speakers_per_accent=4,
                                 sentences_per_speaker=3, seed=0, progress=False)
-    common = dict(data=str(corpus), probes="logreg", protocols="seed,speaker", n_boot=200, tasks="label", vad=False, jobs=2,
+    common = dict(data=str(corpus), probes="logreg", protocols="seed,speaker", n_boot=200, tasks="label", vad=False, jobs=2, all_layers=False,
                   timeout=300, device="cpu", dtype="fp32", progress=False)
     run_pipeline(model=tiny_model, out=folder / "tiny", **common)
     run_pipeline(model="mfcc", out=folder / "mfcc", pooling="mean+std", **common)

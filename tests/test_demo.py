@@ -6,7 +6,7 @@ from conftest import run_cli, REPO
 
 def test_demo_runs_offline_and_the_report_renders(tmp_path):
     out = tmp_path / "demo"
-    proc = run_cli("demo", "--out", out, "--speakers", "2", "--sentences", "4", timeout=1200)
+    proc = run_cli("demo", "--out", out, "--speakers", "2", "--sentences", "3", timeout=1200)
     assert "RANDOM weights" in proc.stdout and "indic-probe run" in proc.stdout
     html = out / "run" / "report.html"
     assert html.exists() and (out / "run" / "layer_analysis.png").exists()

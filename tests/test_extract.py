@@ -34,13 +34,13 @@ def _extract_cmd(corpus, model, cache, chunk_size=4):
     return [sys.executable, "-c", code]
 
 def _kill_after_chunks(cmd, cache: Path, chunks: int, timeout=300):
-    "Start extraction and SIGKILL it once `chunks` chunks are recorded"
+    "Start extraction and SIGKILL it once `chunks` chunks are recorded (each chunk's record is its commit point)"
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + timeout
     while time.time() < deadline and proc.poll() is None:
         try:
-            if json.loads((cache / "progress.json").read_text())["chunks_done"] >= chunks: break
-        except (OSError, ValueError, KeyError): pass
+            if len(list((cache / "chunks").glob("chunk_*.json"))) >= chunks: break  # chunks committed so far
+        except OSError: pass
         time.sleep(0.02)
     if proc.poll() is None: proc.send_signal(signal.SIGKILL)
     proc.wait()

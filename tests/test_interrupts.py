@@ -26,7 +26,7 @@ def test_ctrl_c_stops_a_sweep_promptly_and_a_rerun_completes(speech_corpus, tiny
     cache = extract(speech_corpus, tiny_model, tmp_path / "cache", device="cpu", dtype="fp32", progress=False)
     run = tmp_path / "run"
     args = ["sweep", "--cache", str(cache), "--out", str(run), "--layers", "0-3", "--probe", "logreg", "--protocol", "seed",
-            "--n-boot", "50", "--jobs", "1"]
+            "--n-boot", "50", "--jobs", "1", "--tasks", "label", "--no-all-layers"]
     proc = subprocess.Popen(CLI + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     _wait_for(run / "layers" / "layer_01.params.json")  # written just before layer 1's papermill starts
     time.sleep(2.0)  # layer 1's notebook is running

@@ -12,7 +12,7 @@ def cache(speech_corpus, tiny_model, tmp_path_factory):
 def test_run_end_to_end(speech_corpus, tiny_model, tmp_path):
     run = tmp_path / "run"
     proc = run_cli("run", "--data", speech_corpus, "--model", tiny_model, "--out", run, "--layers", "0-2",
-                   "--protocol", "seed,speaker", "--jobs", "2", "--n-boot", "200", timeout=900)
+                   "--protocol", "seed,speaker", "--jobs", "2", "--n-boot", "200", "--view-layers", "0", timeout=900)
     assert "report:" in proc.stdout
     for layer in range(3):
         assert (run / "layers" / f"layer_{layer:02d}.ipynb").exists() and (run / "layers" / f"layer_{layer:02d}.json").exists()
@@ -37,14 +37,14 @@ def test_failed_layer_is_isolated_and_redone(cache, tmp_path):
     shutil.copy(layer_file(cache, 1), backup)
     data = bytearray(layer_file(cache, 1).read_bytes()); data[-3] ^= 0xFF; layer_file(cache, 1).write_bytes(bytes(data))
     try:
-        proc = run_cli("sweep", "--cache", cache, "--out", run, "--layers", "0-2", "--probe", "logreg", "--n-boot", "100", check=False, timeout=900)
+        proc = run_cli("sweep", "--cache", cache, "--out", run, "--layers", "0-2", "--probe", "logreg", "--n-boot", "100", "--tasks", "label", "--no-all-layers", check=False, timeout=900)
     finally: shutil.copy(backup, layer_file(cache, 1))
     assert proc.returncode == 1, proc.stderr
     state = json.loads((run / "sweep.json").read_text())
     assert {l: r["status"] for l, r in state["layers"].items()} == {"0": "done", "1": "failed", "2": "done"}
     assert "checksum" in state["layers"]["1"]["error"] and "layer 1 failed" in proc.stdout
     assert (run / "layers" / "layer_01.ipynb").exists()  # the failed notebook is kept, with its error
-    proc = run_cli("sweep", "--cache", cache, "--out", run, "--layers", "0-2", "--probe", "logreg", "--n-boot", "100", timeout=900)
+    proc = run_cli("sweep", "--cache", cache, "--out", run, "--layers", "0-2", "--probe", "logreg", "--n-boot", "100", "--tasks", "label", "--no-all-layers", timeout=900)
     state = json.loads((run / "sweep.json").read_text())
     assert {l: r["status"] for l, r in state["layers"].items()} == {"0": "skipped", "1": "done", "2": "skipped"}
 
@@ -53,7 +53,7 @@ def _metrics(run: Path, layer: int) -> list:
     return [(r["probe"], r["protocol"], r["metrics"], r["confusion"]) for r in result["results"]]
 
 def test_sweep_killed_mid_layer_resumes_to_the_same_results(cache, tmp_path):
-    args = ["--cache", str(cache), "--layers", "0-2", "--probe", "mlp,logreg", "--protocol", "seed,speaker", "--jobs", "1", "--n-boot", "100"]
+    args = ["--cache", str(cache), "--layers", "0-2", "--probe", "mlp,logreg", "--protocol", "seed,speaker", "--jobs", "1", "--n-boot", "100", "--tasks", "label", "--no-all-layers"]
     run_cli("sweep", *args, "--out", tmp_path / "reference", timeout=900)
     killed = tmp_path / "killed"
     proc = subprocess.Popen([sys.executable, "-c", "from indic_probe.cli import main; main()", "sweep", *args, "--out", str(killed)],

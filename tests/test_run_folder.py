@@ -6,7 +6,7 @@ from indic_probe.extract import extract
 from indic_probe.sweep import pipeline_notebook
 from conftest import run_cli
 
-FAST = ["--probe", "logreg", "--protocol", "seed", "--n-boot", "50", "--jobs", "2"]
+FAST = ["--probe", "logreg", "--protocol", "seed", "--n-boot", "50", "--jobs", "2", "--tasks", "label", "--no-all-layers"]
 
 @pytest.fixture(scope="module")
 def two_caches(speech_corpus, tiny_model, tmp_path_factory):
@@ -52,7 +52,7 @@ def test_compatible_sweeps_merge_and_keep_earlier_records(two_caches, tmp_path):
     run_cli("report", run, check=False, timeout=600)
     assert _layers(run) == {0, 1, 2}
     other_protocols = run_cli("sweep", "--cache", cache_a, "--out", run, "--layers", "0", "--probe", "logreg", "--protocol", "kfold",
-                              "--n-boot", "50", check=False)
+                              "--n-boot", "50", "--tasks", "label", "--no-all-layers", check=False)
     assert other_protocols.returncode == 2 and "protocols: ['seed'] -> ['kfold']" in other_protocols.stderr
 
 def test_by_hand_papermill_flow_gives_a_full_report(two_caches, tmp_path):
