@@ -10,7 +10,7 @@ from typing import Iterable
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt, seaborn as sns
 from . import report
-from .report import (HONESTY, METRICS, RunFolderError, collect_results, find_result, headline, layer_results, most_honest,
+from .report import (HONESTY, METRICS, RunFolderError, collect_results, results_by_layer, headline, layer_results, most_honest,
                                 protocol_label, provenance, render_html, run_state)
 
 # %% auto #0
@@ -157,7 +157,7 @@ def _best_probability(run_dir: str | Path, layers: list[int], num_layers: int, p
     "Probability per layer that it is the best, the plausible layers, and a note on how (or why not) they were computed"
     if num_layers == 1: return {layers[0]: 1.0}, list(layers), "one layer only: trivially its own best"
     if len(layers) == 1: return {}, [], f"not computed: only layer {layers[0]} was probed, so there is no other layer to compare it with"
-    results = {layer: find_result(run_dir, layer, probe, protocol) for layer in layers}
+    results = {layer: r for layer, r in results_by_layer(run_dir, probe, protocol).items() if layer in layers}  # every JSON read once
     missing = [layer for layer, r in results.items() if not r.get("predictions")]
     if missing: return ({}, [], f"not computed: layers {', '.join(map(str, missing))} store no per-item predictions "
                         "(made by an older indic_probe, or synthetic); re-run the sweep to get them")

@@ -13,11 +13,12 @@ import matplotlib.pyplot as plt, seaborn as sns
 # %% auto #0
 __all__ = ['HONESTY', 'METRICS', 'COLUMNS', 'CONTEXT', 'RunFolderError', 'read_sweep', 'run_state', 'layer_results',
            'stale_layers', 'layer_failures', 'collect_results', 'headline', 'like_for_like', 'protocol_label',
-           'most_honest', 'best_layers', 'featured', 'find_result', 'recall_table', 'confusion_table', 'exclusions',
-           'probe_notes', 'fake_run', 'plot_layer_curves', 'plot_recall_heatmap', 'plot_confusion',
-           'layer_analysis_figure', 'interpret', 'plot_speaker_vs_accent', 'read_speaker_vs_accent', 'plot_nonspeech',
-           'read_channel', 'speaker_recovery', 'best_layer_odds', 'read_best_layer_odds', 'all_layers', 'read_weighted',
-           'provenance', 'departures', 'corpus_facts', 'render_html', 'ReportError', 'build_report']
+           'most_honest', 'best_layers', 'featured', 'find_result', 'results_by_layer', 'recall_table',
+           'confusion_table', 'exclusions', 'probe_notes', 'fake_run', 'plot_layer_curves', 'plot_recall_heatmap',
+           'plot_confusion', 'layer_analysis_figure', 'interpret', 'plot_speaker_vs_accent', 'read_speaker_vs_accent',
+           'plot_nonspeech', 'read_channel', 'speaker_recovery', 'best_layer_odds', 'read_best_layer_odds',
+           'all_layers', 'read_weighted', 'provenance', 'departures', 'corpus_facts', 'render_html', 'ReportError',
+           'build_report']
 
 # %% ../nbs/04_report.ipynb #c005
 HONESTY = ("speaker", "kfold", "holdout", "seed") # most honest first
@@ -134,24 +135,33 @@ def _headline_scope(protocol: str, scopes: Iterable[str]) -> str:
     scopes = set(scopes)
     return "all" if "all" in scopes and protocol != "speaker" else next(iter(sorted(scopes)))
 
+def _pick(layer_json: dict, probe: str, protocol: str, scope: str | None, task: str) -> dict:
+    "The run_probe dict of one probe x protocol in one layer's JSON (scope: that of the main curve unless given)"
+    found = [r for r in layer_json["results"] if r["probe"] == probe and r["protocol"] == protocol and r.get("task", "label") == task]
+    if found: scope = scope or _headline_scope(protocol, [r.get("scope", "all") for r in found])
+    found = [r for r in found if r.get("scope", "all") == scope]
+    if not found: raise KeyError(f"layer {layer_json.get('layer')}: no {probe} x {protocol} result")
+    return found[0]
+
 def find_result(run_dir: str | Path, layer: int, probe: str, protocol: str, scope: str | None = None, task: str = "label") -> dict:
     "The run_probe dict of one layer x probe x protocol (scope: that of the main curve unless given)"
     results = layer_results(run_dir)
     if layer not in results: raise KeyError(f"layer {layer}: no result in {run_dir} (layers: {list(results)})")
-    found = [r for r in results[layer]["results"] if r["probe"] == probe and r["protocol"] == protocol and r.get("task", "label") == task]
-    if found: scope = scope or _headline_scope(protocol, [r.get("scope", "all") for r in found])
-    found = [r for r in found if r.get("scope", "all") == scope]
-    if not found: raise KeyError(f"layer {layer}: no {probe} x {protocol} result")
-    return found[0]
+    return _pick(results[layer], probe, protocol, scope, task)
+
+def results_by_layer(run_dir: str | Path, probe: str, protocol: str, scope: str | None = None, task: str = "label") -> dict[int, dict]:
+    "{layer: run_probe dict} of one probe x protocol over the run's layers (layers without it left out), read once"
+    found = {}
+    for layer, layer_json in layer_results(run_dir).items():
+        try: found[layer] = _pick(layer_json, probe, protocol, scope, task)
+        except KeyError: continue
+    return found
 
 def recall_table(run_dir: str | Path, probe: str, protocol: str, scope: str | None = None) -> pd.DataFrame:
     "Per-class recall: layers as rows, classes as columns (NaN where a class was not evaluated)"
-    results, rows = layer_results(run_dir), {}
-    for layer in results:
-        try: rows[layer] = find_result(run_dir, layer, probe, protocol, scope)["per_class_recall"]
-        except KeyError: continue
+    rows = {layer: r["per_class_recall"] for layer, r in results_by_layer(run_dir, probe, protocol, scope).items()}
     table = pd.DataFrame.from_dict(rows, orient="index").sort_index().rename_axis("layer")
-    order = [c for res in results.values() for c in res.get("classes", [])]
+    order = [c for res in layer_results(run_dir).values() for c in res.get("classes", [])]
     return table[[c for c in dict.fromkeys(order + list(table.columns)) if c in table.columns]]
 
 def confusion_table(run_dir: str | Path, layer: int, probe: str, protocol: str, scope: str | None = None) -> pd.DataFrame:
@@ -629,10 +639,7 @@ def speaker_recovery(run_dir: str | Path) -> tuple[pd.DataFrame, str]:
 def best_layer_odds(run_dir: str | Path, probe: str, protocol: str, scope: str | None = None, n_boot: int = 1000) -> dict | None:
     "Probability that each layer is the best under one probe x protocol, from a paired bootstrap (None without predictions)"
     from indic_probe.analysis import best_layer_probability
-    results = {}
-    for layer in layer_results(run_dir):
-        try: results[layer] = find_result(run_dir, layer, probe, protocol, scope)
-        except KeyError: continue
+    results = results_by_layer(run_dir, probe, protocol, scope)
     if len(results) < 2 or not all(r.get("predictions") for r in results.values()): return None
     try: return best_layer_probability(results, n_boot=n_boot)
     except ValueError: return None  # layers scored different items (e.g. layers from different caches): no paired answer
