@@ -533,7 +533,7 @@ def interpret(table: pd.DataFrame, # from `collect_results`
     honest = most_honest(rows.protocol)
     line = rows[rows.protocol == honest].sort_values("layer")
     text, best, reach = _best_sentences(line, probe, honest, metric)
-    if odds and metric == odds.get(metric, metric): text.append(read_best_layer_odds(odds))
+    if odds and odds.get("metric", "accuracy") == metric: text.append(read_best_layer_odds(odds))  # odds of this metric only
     text += _below_chance_sentences(line, honest, metric)
     if honest != "speaker":
         text.append(f"No speaker-disjoint protocol was run: {protocol_label(honest)} splits can put clips of one speaker on both sides, "
@@ -544,8 +544,8 @@ def interpret(table: pd.DataFrame, # from `collect_results`
 
 # %% ../nbs/04_report.ipynb #c028e
 def _diagnostic_rows(table: pd.DataFrame, task: str, metric: str = "accuracy") -> pd.DataFrame:
-    rows = table[(table.task == task) & (table.metric == metric)]
-    return rows[(rows.scope == "all") | (rows.protocol == "speaker")]
+    rows = headline(table, task)
+    return rows[rows.metric == metric]
 
 def plot_speaker_vs_accent(table: pd.DataFrame, # from `collect_results`
                            xlabel: str = "layer (0 = CNN/embedding output)",
