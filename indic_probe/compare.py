@@ -144,12 +144,8 @@ def plot_compare(table: pd.DataFrame, # from `compare_table`
         _x_axis(ax, table, x)
         metric = table.metric.iloc[0].replace("_", " ")
         ax.set(title=f"{name} probe, {protocol_label(honest)} protocol", ylabel=metric, ylim=(0, 1.06))
-    handles, names = axes[0][0].get_legend_handles_labels()
-    handles.append(plt.Line2D([], [], marker="*", ms=12, color="0.5", mec="black", ls="none")); names.append("best layer")
-    fig.legend(handles, names, loc="center right", fontsize=8.5, title="run, protocol\n(band: 95% CI)", frameon=False)
-    fig.suptitle(f"{title}: {metric} by {'layer' if x == 'layer' else 'relative depth'}")
-    fig.tight_layout(rect=(0, 0, 1 - 3.4 / fig.get_figwidth(), 1))
-    return fig
+    return report._side_legend(fig, axes, "run, protocol\n(band: 95% CI)", f"{title}: {metric} by {'layer' if x == 'layer' else 'relative depth'}",
+                        width=3.4, fontsize=8.5)
 
 # %% ../nbs/08_compare.ipynb #c023
 def _best_probability(run_dir: str | Path, layers: list[int], num_layers: int, probe: str, protocol: str, n_boot: int, seed: int,

@@ -310,6 +310,15 @@ def _star_label(ax, layer: float, value: float, text: str, color, above: bool = 
                 fontsize=9, color=color, fontweight="bold", annotation_clip=False,
                 bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8), zorder=6)
 
+def _side_legend(fig: plt.Figure, axes, legend_title: str, suptitle: str, width: float = 2.2, fontsize: float = 9) -> plt.Figure:
+    "The first panel's lines plus a best-layer star as a legend `width` inches wide on the right, a title, and a layout that leaves it room"
+    handles, names = axes[0][0].get_legend_handles_labels()
+    handles.append(plt.Line2D([], [], marker="*", ms=12, color="0.5", mec="black", ls="none")); names.append("best layer")
+    fig.legend(handles, names, loc="center right", fontsize=fontsize, title=legend_title, frameon=False)
+    fig.suptitle(suptitle)
+    fig.tight_layout(rect=(0, 0, 1 - width / fig.get_figwidth(), 1))
+    return fig
+
 # %% ../nbs/04_report.ipynb #c017
 def plot_layer_curves(table: pd.DataFrame, # from `collect_results`
                       metric: str = "accuracy", # one of METRICS
@@ -343,12 +352,7 @@ def plot_layer_curves(table: pd.DataFrame, # from `collect_results`
         _chance_lines(ax, panel, palette)
         ax.set(title=f"{probe} probe", xlabel=xlabel, ylabel=metric.replace("_", " "), ylim=(0, 1.06),
                xlim=(layers[0] - 0.5, layers[-1] + 0.5), xticks=layers)
-    handles, names = axes[0][0].get_legend_handles_labels()
-    handles.append(plt.Line2D([], [], marker="*", ms=12, color="0.5", mec="black", ls="none")); names.append("best layer")
-    fig.legend(handles, names, loc="center right", fontsize=9, title="protocol\n(band: 95% CI)", frameon=False)
-    fig.suptitle(f"{title}: {metric.replace('_', ' ')} with 95% CI")
-    fig.tight_layout(rect=(0, 0, 1 - 2.2 / fig.get_figwidth(), 1))
-    return fig
+    return _side_legend(fig, axes, "protocol\n(band: 95% CI)", f"{title}: {metric.replace('_', ' ')} with 95% CI")
 
 # %% ../nbs/04_report.ipynb #c020
 def _tidy_ticks(ax):
