@@ -7,7 +7,7 @@ layer, some speakers unknown), then times `run_sweep` (mlp + logreg x seed + spe
 layer per protocol. `--tasks label` without `--all-layers` is the workload of the original aim (under 180 s); the
 defaults of `indic-probe sweep` add speaker identification and the all-layers notebook.
 
-    python benchmarks/sweep_speed.py [--items 8000] [--dim 768] [--layers 13] [--jobs 2] [--tasks label] [--all-layers]
+    python benchmarks/sweep_speed.py [--items 8000] [--dim 768] [--layers 13] [--jobs 2] [--tasks label] [--all-layers] [--device cpu]
 """
 import argparse, json, os, sys, tempfile, time
 from pathlib import Path
@@ -42,6 +42,7 @@ def main():
     ap.add_argument("--unknown-speakers", type=int, default=5)
     ap.add_argument("--tasks", default="label", help="label (the original aim's workload) or label,speaker_id (the sweep's default)")
     ap.add_argument("--all-layers", action="store_true", help="also run the all-layers notebook (learned weighting, CKA)")
+    ap.add_argument("--device", default="cpu", help="where the MLP probes train: cpu, or auto (a GPU when there is one)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="indic_probe_sweep_"))
     t0 = time.perf_counter()
@@ -49,14 +50,14 @@ def main():
     print(f"cache of {args.layers} x {args.items} x {args.dim} written in {time.perf_counter() - t0:.0f} s ({work})", flush=True)
     t1 = time.perf_counter()
     state = run_sweep(cache, work / "run", probes="mlp,logreg", protocols="seed,speaker", jobs=args.jobs, tasks=args.tasks,
-                      all_layers=args.all_layers, device="cpu")
+                      all_layers=args.all_layers, device=args.device)
     sweep_s = time.perf_counter() - t1
     t2 = time.perf_counter()
     build_report(work / "run")
     report_s = time.perf_counter() - t2
     per_layer = [r["seconds"] for r in state["layers"].values()]
     print(f"sweep: {sweep_s:.0f} s wall for {args.layers} layers ({np.mean(per_layer):.1f} s per layer notebook, {args.jobs} at a time, "
-          f"{os.cpu_count()} CPUs); report: {report_s:.0f} s; total {sweep_s + report_s:.0f} s (aim: under 180 s)")
+          f"{os.cpu_count()} CPUs, probes on {args.device}); report: {report_s:.0f} s; total {sweep_s + report_s:.0f} s (aim: under 180 s)")
     profile = {}
     for layer in range(args.layers):
         nb = json.loads((work / "run" / "layers" / f"layer_{layer:02d}.ipynb").read_text())

@@ -2,7 +2,7 @@
 original method on a sample, side by side in one run.
 
     python benchmarks/throughput.py [--clips 8100] [--workers 1,2] [--extract-clips 0] [--device auto] [--dtype auto]
-                                    [--batch-seconds 0] [--original-clips 4] [--corpus DIR]
+                                    [--batch-seconds 0] [--original-clips 4] [--corpus DIR] [--compile] [--profile 30]
 
 The corpus is generated to IndicAccentDB's shape: `--clips` clips (8,100 by default) with its spread of durations
 (log-normal around 3 s, 1-12 s, about 7 h for 8,100 clips), mixed sample rates (16, 22.05, 44.1, 48 kHz) and formats
@@ -10,33 +10,38 @@ The corpus is generated to IndicAccentDB's shape: `--clips` clips (8,100 by defa
 architecture with random weights (saved locally, loaded by path as a hub id loads). `--extract-clips 0` extracts
 every clip; on a CPU give a subset (say 60) and the whole-corpus time is extrapolated from audio-seconds per second.
 The original method (13 full passes per clip, batch 1) is timed on `--original-clips` clips, and the ratio printed.
+`--profile N` prints the N functions of extraction's main thread that take the most time (cProfile), to see where
+the time goes. Figures measured on a 2-core CPU and on an H100 are in the README ("Throughput").
 """
-import argparse, json, os, platform, resource, tempfile, threading, time
+import argparse, contextlib, cProfile, json, os, pstats, platform, resource, tempfile, threading, time
 from pathlib import Path
 import numpy as np, pandas as pd, soundfile as sf, torch
 
 RATES, FORMATS = (16000, 22050, 44100, 48000), (("wav", "PCM_16"), ("wav", "PCM_16"), ("flac", "PCM_16"), ("ogg", "VORBIS"))
 
+def write_clip(folder: Path, i: int, label: int, seed: int) -> dict:
+    "One generated clip: a voiced tone whose pitch depends on the class, at clip `i`'s rate and format"
+    rng = np.random.default_rng([seed, i])
+    seconds = float(np.clip(rng.lognormal(np.log(3.0), 0.35), 1.0, 12.0))
+    sr, (ext, subtype) = RATES[i % len(RATES)], FORMATS[i % len(FORMATS)]
+    t = np.arange(int(seconds * sr)) / sr
+    f0 = 110 + 60 * label + 20 * np.sin(2 * np.pi * 0.7 * t + i)
+    voiced = sum(np.sin(2 * np.pi * k * np.cumsum(f0) / sr) / k for k in range(1, 6)) * (np.sin(2 * np.pi * 3 * t) > -0.3)
+    audio = (0.25 * voiced + 0.01 * rng.standard_normal(len(t))).astype(np.float32)
+    name = f"class{label}/clip{i:05d}.{ext}"
+    sf.write(folder / name, audio, sr, subtype=subtype)
+    return dict(file_name=name, label=f"class{label}", seconds=seconds)
+
 def make_corpus(folder: Path, clips: int, seed: int = 0) -> tuple[Path, float]:
-    "An audiofolder shaped like IndicAccentDB (six classes of uneven size); returns it and its total seconds"
+    "An audiofolder shaped like IndicAccentDB (six classes of uneven size), written on every core; returns it and its total seconds"
+    from joblib import Parallel, delayed
     if (folder / "metadata.csv").exists():
         meta = pd.read_csv(folder / "metadata.csv")
         if len(meta) == clips: return folder, float(meta.seconds.sum())
-    rng = np.random.default_rng(seed)
     shares = np.array([1500, 300, 1400, 1850, 1500, 1550]) / 8100  # IndicAccentDB's class sizes, roughly
-    labels = rng.choice(6, size=clips, p=shares)
-    rows = []
-    for i, label in enumerate(labels):
-        seconds = float(np.clip(rng.lognormal(np.log(3.0), 0.35), 1.0, 12.0))
-        sr, (ext, subtype) = RATES[i % len(RATES)], FORMATS[i % len(FORMATS)]
-        t = np.arange(int(seconds * sr)) / sr
-        f0 = 110 + 60 * label + 20 * np.sin(2 * np.pi * 0.7 * t + i)
-        voiced = sum(np.sin(2 * np.pi * k * np.cumsum(f0) / sr) / k for k in range(1, 6)) * (np.sin(2 * np.pi * 3 * t) > -0.3)
-        audio = (0.25 * voiced + 0.01 * rng.standard_normal(len(t))).astype(np.float32)
-        name = f"class{label}/clip{i:05d}.{ext}"
-        (folder / f"class{label}").mkdir(parents=True, exist_ok=True)
-        sf.write(folder / name, audio, sr, subtype=subtype)
-        rows.append(dict(file_name=name, label=f"class{label}", seconds=seconds))
+    labels = np.random.default_rng(seed).choice(6, size=clips, p=shares)
+    for label in set(labels): (folder / f"class{label}").mkdir(parents=True, exist_ok=True)
+    rows = Parallel(n_jobs=-1, batch_size=32)(delayed(write_clip)(folder, i, int(label), seed) for i, label in enumerate(labels))
     pd.DataFrame(rows).to_csv(folder / "metadata.csv", index=False)
     return folder, float(sum(r["seconds"] for r in rows))
 
@@ -99,12 +104,14 @@ if __name__ == "__main__":
     ap.add_argument("--extract-clips", type=int, default=0, help="clips extracted end to end (0: all)")
     ap.add_argument("--device", default="auto"); ap.add_argument("--dtype", default="auto")
     ap.add_argument("--batch-seconds", type=float, default=0, help="0: 20 on CPU, 240 on GPU")
-    ap.add_argument("--decode-workers", type=int, default=0, help="extraction's decoding processes (0: all CPU cores on GPU, 2 on CPU)")
+    ap.add_argument("--decode-workers", type=int, default=0, help="extraction's decoders (0: a process per core up to 16 on GPU, 2 threads on CPU)")
     ap.add_argument("--original-clips", type=int, default=4, help="clips the original method is timed on")
     ap.add_argument("--corpus", default=None, help="folder for the generated corpus (kept between runs)")
+    ap.add_argument("--compile", action="store_true", help="torch.compile the model")
+    ap.add_argument("--profile", type=int, default=0, help="print this many functions of extraction's main thread by own time (cProfile)")
     args = ap.parse_args()
     from indic_probe.data import load_corpus
-    from indic_probe.extract import extract, resolve_device, resolve_dtype, read_manifest
+    from indic_probe.extract import extract, feeding_defaults, resolve_device, read_manifest
     device = str(resolve_device(args.device))
     gpu = device.startswith("cuda")
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
@@ -121,13 +128,17 @@ if __name__ == "__main__":
         print(f"decode + resample (the GPU path's DataLoader): {w} worker process(es): {clips_s:.1f} clips/s, {audio_s:.0f} audio-s/s")
     model = hubert_base(work / "hubert-base-random")
     n = args.extract_clips or len(corpus)
-    batch_seconds = args.batch_seconds or (240 if gpu else 20)
-    workers = args.decode_workers or (os.cpu_count() if gpu else 2)
+    batch_seconds, workers = feeding_defaults(torch.device(device), args.batch_seconds or None, args.decode_workers or None)
     cache = work / f"cache_{n}_{device}"
     if gpu: torch.cuda.reset_peak_memory_stats()
-    with Utilisation(device) as use:
+    profiler = cProfile.Profile() if args.profile else contextlib.nullcontext()
+    with Utilisation(device) as use, profiler:
         extract(folder, model, cache, limit=n if n < len(corpus) else None, device=device, dtype=args.dtype, batch_seconds=batch_seconds,
-                decode_workers=workers, progress=False, overwrite=True)
+                decode_workers=workers, progress=False, overwrite=True, compile=args.compile)
+    if args.profile:
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(r"indic_probe|modeling_hubert|dataloader|functional", args.profile)
+        stats.sort_stats("tottime").print_stats(args.profile)
     seconds_done = pd.read_csv(cache / "items.csv").pipe(lambda t: t[t.status == "ok"]).frames.sum() * 0.02
     rate = seconds_done / use.wall
     peak = (f"GPU peak {torch.cuda.max_memory_allocated() / 2**30:.1f} GiB, " if gpu else "") + \

@@ -140,7 +140,7 @@ def _extract_options(p: argparse.ArgumentParser, cache_default: str | None):
     p.add_argument("--data", default=DEFAULT_DATASET, help="corpus: hub dataset id, audiofolder (one sub-folder per label, optional metadata.csv) or CSV manifest path,label[,speaker]")
     p.add_argument("--model", default=DEFAULT_MODEL, help="hub id or local folder of a HF speech encoder (HuBERT, wav2vec2, WavLM, data2vec-audio)")
     p.add_argument("--cache", default=cache_default, help="cache folder for the per-layer embeddings" + ("" if cache_default else " (default: OUT/cache)"))
-    p.add_argument("--batch-seconds", type=positive_seconds, default=20.0, help="padded audio per forward pass; ~20 is fastest on CPU, raise it on a GPU")
+    p.add_argument("--batch-seconds", type=positive_seconds, default=None, help="padded audio per forward pass (default: 20 on a CPU, fastest there; 240 on a GPU)")
     p.add_argument("--dtype", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
                    help="compute dtype; auto = fp32 on CPU (exact, as the original), bf16 on GPUs with compute capability >= 8.0, fp16 on older GPUs; "
                         "bf16 is the fast CPU option on CPUs with AVX512-BF16/AMX (embeddings move ~0.5%%)")
@@ -151,8 +151,8 @@ def _extract_options(p: argparse.ArgumentParser, cache_default: str | None):
     p.add_argument("--no-peak-normalize", dest="peak_normalize", action="store_false",
                    help="skip peak normalisation of each clip (by default clips are peak-normalised, as in the original)")
     p.add_argument("--split", default="train", help="hub dataset split")
-    p.add_argument("--decode-workers", type=_number(int, 0, True, "a whole number of processes, 0 or more"), default=2,
-                   help="processes decoding audio ahead of the model (0: in the main process); raise it on a GPU machine with many cores")
+    p.add_argument("--decode-workers", type=_number(int, 0, True, "a whole number of processes, 0 or more"), default=None,
+                   help="decoders ahead of the model: threads on a CPU, processes on a GPU; 0: in the main process (default: 2 on a CPU, one per core up to 16 on a GPU)")
     p.add_argument("--chunk-size", type=positive_int, default=256, help="items per checkpoint (and per share of work under a launcher)")
     p.add_argument("--compile", action="store_true", help="torch.compile the model (GPU runs; the first batches pay for compiling)")
     p.add_argument("--pool-over", default="all", choices=["all", "speech"],

@@ -7,6 +7,7 @@ from __future__ import annotations
 import collections, contextlib, hashlib, importlib.metadata, itertools, json, os, threading, time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 import numpy as np, pandas as pd, torch
@@ -21,8 +22,8 @@ __all__ = ['DTYPES', 'HANDCRAFTED', 'DEFAULT_MODEL', 'POOLINGS', 'VAD_SETTINGS',
            'PerClipFeatureEncoder', 'Encoder', 'FeatureEncoder', 'ModelLoadError', 'load_encoder',
            'original_method_embedding', 'vad_identity', 'speech_mask', 'Pooled', 'embed_regions', 'embed_clips',
            'CacheMismatchError', 'layer_file', 'read_manifest', 'cache_key', 'CacheWriteError', 'load_cache_items',
-           'verify_cache', 'speaker_table', 'load_layer', 'decoded_clips', 'check_extract_options', 'launch_rank',
-           'extract']
+           'verify_cache', 'speaker_table', 'load_layer', 'decoded_clips', 'feeding_defaults', 'check_extract_options',
+           'launch_rank', 'extract']
 
 # %% ../nbs/01_extract.ipynb #c005
 def resolve_device(device: str = "auto") -> torch.device:
@@ -54,25 +55,65 @@ def resolve_dtype(dtype: str, # 'auto', 'fp32', 'bf16' or 'fp16'
     return "fp32"
 
 def autocast_for(device: torch.device, dtype: str):
-    "An autocast context for `dtype` on `device` (no-op for fp32)"
-    if dtype == "fp32": return contextlib.nullcontext()
+    "An autocast context for `dtype` on `device`; fp32 stays fp32 (no TF32 in cuDNN, which PyTorch allows by default)"
+    if dtype == "fp32": return torch.backends.cudnn.flags(enabled=True, allow_tf32=False) if device.type == "cuda" else contextlib.nullcontext()
     return torch.autocast(device_type=device.type, dtype=torch.bfloat16 if dtype == "bf16" else torch.float16)
 
 # %% ../nbs/01_extract.ipynb #c008
+def _own_convolutions(device: torch.device):
+    "On a GPU, PyTorch's own convolution kernels: cuDNN builds a plan for every new input length (~8 ms each on an H100)"
+    return torch.backends.cudnn.flags(enabled=False) if device.type == "cuda" else contextlib.nullcontext()
+
+def _masked_group_norm(x: torch.Tensor, # (B, C, T) a padded batch's conv output
+                       valid: torch.Tensor, # (B,) valid frames per clip
+                       norm: nn.GroupNorm) -> torch.Tensor:
+    "`norm` applied to each clip's valid frames as if it were alone (fp32, as autocast runs group_norm); padding is ignored"
+    B, C, T = x.shape
+    G = norm.num_groups
+    grouped = x.float().reshape(B, G, C // G, T)
+    mask = (torch.arange(T, device=x.device)[None] < valid[:, None]).float()[:, None, None, :]
+    count = valid.float()[:, None, None, None] * (C // G)
+    mean = (grouped * mask).sum((2, 3), keepdim=True) / count
+    var = (((grouped - mean) * mask) ** 2).sum((2, 3), keepdim=True) / count
+    y = ((grouped - mean) * torch.rsqrt(var + norm.eps)).reshape(B, C, T)
+    return y * norm.weight[None, :, None] + norm.bias[None, :, None] if norm.affine else y
+
+def _batchable_layers(conv: nn.Module) -> bool:
+    "Is this a HF conv feature encoder whose only mixing over time is GroupNorm (unpadded, undilated convolutions)?"
+    layers = getattr(conv, "conv_layers", None)
+    return layers is not None and all(
+        isinstance(getattr(l, "conv", None), nn.Conv1d) and l.conv.padding == (0,) and l.conv.dilation == (1,) and hasattr(l, "activation")
+        for l in layers)
+
 class PerClipFeatureEncoder(nn.Module):
-    "Run a CNN feature encoder on each clip's valid samples only (clips of equal length together), then zero-pad its frames"
-    def __init__(self, conv: nn.Module):
+    "Run a CNN feature encoder as if on each clip's valid samples alone, then zero-pad its frames"
+    def __init__(self, conv: nn.Module,
+                 masked: bool | None = None): # batch the CNN, with GroupNorm over each clip's valid frames; None: on a GPU
         super().__init__()
-        self.conv, self.lengths = conv, None # lengths: valid samples per clip, set for each padded batch
+        self.conv, self.masked, self.lengths = conv, masked, None # lengths: valid samples per clip, set for each padded batch
 
     def forward(self, input_values: torch.Tensor) -> torch.Tensor:
-        if self.lengths is None or all(n == input_values.shape[-1] for n in self.lengths): return self.conv(input_values)
+        if self.lengths is None or all(n == input_values.shape[-1] for n in self.lengths):
+            with _own_convolutions(input_values.device): return self.conv(input_values)
+        masked = self.masked if self.masked is not None else input_values.device.type == "cuda"
+        if masked and _batchable_layers(self.conv): return self._masked(input_values)
         frames: list = [None] * len(self.lengths)
-        for n in sorted(set(self.lengths)):  # one CNN call per distinct length: exact, and few kernel launches on a GPU
-            same = [i for i, m in enumerate(self.lengths) if m == n]
-            for i, f in zip(same, self.conv(input_values[same, :n])): frames[i] = f
+        with _own_convolutions(input_values.device):
+            for n in sorted(set(self.lengths)):  # one CNN call per distinct length: exact, and few kernel launches
+                same = [i for i, m in enumerate(self.lengths) if m == n]
+                for i, f in zip(same, self.conv(input_values[same, :n])): frames[i] = f
         longest = max(f.shape[-1] for f in frames)
         return torch.stack([F.pad(f, (0, longest - f.shape[-1])) for f in frames])
+
+    def _masked(self, input_values: torch.Tensor) -> torch.Tensor:
+        "The whole padded batch through each layer; GroupNorm sees each clip's valid frames only, padded frames end as zeros"
+        x, valid = input_values[:, None], torch.as_tensor(self.lengths, device=input_values.device)
+        for layer in self.conv.conv_layers:
+            valid = (valid - layer.conv.kernel_size[0]) // layer.conv.stride[0] + 1  # a valid frame never sees padding
+            if isinstance(getattr(layer, "layer_norm", None), nn.GroupNorm):
+                x = layer.activation(_masked_group_norm(layer.conv(x), valid, layer.layer_norm))
+            else: x = layer(x)  # no norm, or LayerNorm over channels: frame by frame
+        return x * (torch.arange(x.shape[-1], device=x.device)[None] < valid[:, None])[:, None].to(x.dtype)
 
 # %% ../nbs/01_extract.ipynb #c010
 @dataclass
@@ -99,7 +140,7 @@ class Encoder:
         lengths = torch.as_tensor(np.asarray(samples, dtype=np.int64))
         return self.model._get_feat_extract_output_lengths(lengths).numpy().astype(np.int64)
 
-    @property
+    @cached_property
     def receptive_field(self) -> int:
         "Fewest samples that give one output frame"
         n = 1
@@ -225,8 +266,8 @@ def load_encoder(model: str = DEFAULT_MODEL, # hub id or local path of a HF spee
 def original_method_embedding(model: nn.Module, feature_extractor: Any, audio: np.ndarray, # 16 kHz clip
                               layer: int, # hidden-state index
                               sr: int = 16_000) -> np.ndarray:
-    "One layer's embedding of one clip, computed the original notebook's way (a full pass for this layer)"
-    inputs = feature_extractor(audio, sampling_rate=sr, return_tensors="pt")
+    "One layer's embedding of one clip, computed the original notebook's way (a full pass for this layer, on the model's device)"
+    inputs = feature_extractor(audio, sampling_rate=sr, return_tensors="pt").to(next(model.parameters()).device)
     with torch.no_grad(): outputs = model(**inputs, output_hidden_states=True)
     return outputs.hidden_states[layer].mean(dim=1).squeeze().cpu().numpy()
 
@@ -314,8 +355,8 @@ def embed_regions(encoder: Encoder, clips: list[np.ndarray], # decoded clips at 
             failed[i] = f"clip is {len(clip)} samples ({len(clip)/sr:.3f} s), shorter than the model's receptive field ({min_samples} samples)"
             continue
         values = encoder.prepare(clip)
-        for start, stop in _segments(len(values), int(max_seconds * sr), min_samples):
-            n_frames = int(encoder.frames([stop - start])[0])
+        bounds = _segments(len(values), int(max_seconds * sr), min_samples)
+        for (start, stop), n_frames in zip(bounds, encoder.frames([stop - start for start, stop in bounds])):
             regions = [np.ones(n_frames, bool)]
             if speech is not None:
                 is_speech = _frame_is_speech(speech[i], start, n_frames, hop, min_samples)
@@ -560,6 +601,12 @@ def _open_cache(cache_dir: Path, key: dict, overwrite: bool) -> dict | None:
     raise CacheMismatchError(f"{cache_dir} holds features made differently ({'; '.join(differences) or 'no progress record'}). "
                              "Use another --cache folder, or --overwrite to replace it.")
 
+def feeding_defaults(device: torch.device, batch_seconds: float | None = None, decode_workers: int | None = None) -> tuple[float, int]:
+    "Batch size and decoders where not given: 20 s and 2 threads on a CPU; on a GPU 240 s and a process per core (at most 16)"
+    if device.type != "cuda": return 20.0 if batch_seconds is None else batch_seconds, 2 if decode_workers is None else decode_workers
+    cores = max(1, (os.cpu_count() or 1) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))  # launched processes share the machine's cores
+    return 240.0 if batch_seconds is None else batch_seconds, min(16, cores) if decode_workers is None else decode_workers
+
 def check_extract_options(batch_seconds: float, max_seconds: float, chunk_size: int, decode_workers: int, pooling: str):
     "Refuse option values that cannot work, with one line naming the option"
     if pooling not in POOLINGS: raise ValueError(f"pooling must be one of {POOLINGS}, not {pooling!r}")
@@ -588,7 +635,7 @@ def _process_group(world: int):
 def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV manifest, datasets.Dataset or Corpus
             model: str = DEFAULT_MODEL, # hub id or local path of the speech encoder
             cache_dir: str | Path = "cache", # folder for the cache
-            batch_seconds: float = 20.0, # padded audio per forward pass (CPU: ~20 s is fastest; GPU: more)
+            batch_seconds: float | None = None, # padded audio per forward pass (None: 20 s on a CPU, fastest there; 240 s on a GPU)
             dtype: str = "auto", # auto, fp32, bf16 or fp16
             device: str = "auto", # auto, cpu, cuda, mps (under a launcher, auto is each process's own GPU)
             limit: int | None = None, # keep a stratified subset of this many items
@@ -599,7 +646,7 @@ def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV mani
             seed: int = 42, # shuffle seed
             overwrite: bool = False, # replace a cache made with different settings
             chunk_size: int = 256, # items per checkpoint
-            decode_workers: int = 2, # decoders ahead of the model: processes on a GPU machine, threads on a CPU (0: in this process)
+            decode_workers: int | None = None, # decoders ahead of the model: processes on a GPU, threads on a CPU (0: in this process; None: 2 threads on a CPU, a process per core on a GPU)
             progress: bool = True, # show a progress bar
             vad: bool = False, # find speech with silero-vad: non-speech pooling (the channel control) and speech-only pooling
             pool_over: str = "all", # pool 'all' valid frames (the original), or 'speech' frames only (needs vad)
@@ -607,12 +654,13 @@ def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV mani
            ) -> Path:
     "Embed every item of `data` with every layer of `model` into `cache_dir`; resumable, idempotent, shardable by a launcher"
     cache_dir = Path(cache_dir)
+    rank, world, local_rank = launch_rank()
+    if world > 1 and device == "auto" and torch.cuda.is_available(): device = f"cuda:{local_rank % torch.cuda.device_count()}"
+    batch_seconds, decode_workers = feeding_defaults(resolve_device(device), batch_seconds, decode_workers)
     check_extract_options(batch_seconds, max_seconds, chunk_size, max(decode_workers, 1), pooling)
     if pool_over not in POOL_OVER: raise ValueError(f"pool_over must be one of {POOL_OVER}, not {pool_over!r}")
     if pool_over == "speech" and not vad: raise ValueError("pool_over='speech' needs the voice-activity detector (vad=True, --vad)")
-    rank, world, local_rank = launch_rank()
     progress = progress and rank == 0
-    if world > 1 and device == "auto" and torch.cuda.is_available(): device = f"cuda:{local_rank % torch.cuda.device_count()}"
     corpus = load_corpus(data, split=split, limit=limit, seed=seed)
     if progress:
         for note in corpus.notes: print(f"note: {note}")
