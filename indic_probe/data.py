@@ -205,8 +205,9 @@ def load_audiofolder(folder: str | Path, **kwargs) -> Corpus:
         meta = pd.read_csv(meta_path, dtype=str, keep_default_na=False)
         if "file_name" not in meta: raise ValueError(f"{meta_path}: needs a 'file_name' column (found {list(meta.columns)})")
         labels = meta.label if "label" in meta else [Path(f).parts[0] if len(Path(f).parts) > 1 else None for f in meta.file_name]
-        rows = _local_rows(root, [root / f for f in meta.file_name], list(labels), _speaker_column(meta))
-        unlisted = _unlisted(root, [root / f for f in meta.file_name])
+        listed = [root / f for f in meta.file_name]
+        rows = _local_rows(root, listed, list(labels), _speaker_column(meta))
+        unlisted = _unlisted(root, listed)
         rejected += [dict(item_id=p.relative_to(root).as_posix(), path=str(p), stage="load", reason="audio file not listed in metadata.csv")
                      for p in unlisted]
         if unlisted: notes.append(f"{len(unlisted)} audio file(s) in {root} are not listed in metadata.csv and were skipped (see errors.csv)")

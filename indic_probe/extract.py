@@ -64,6 +64,11 @@ def _own_convolutions(device: torch.device):
     "On a GPU, PyTorch's own convolution kernels: cuDNN builds a plan for every new input length (~8 ms each on an H100)"
     return torch.backends.cudnn.flags(enabled=False) if device.type == "cuda" else contextlib.nullcontext()
 
+def _valid_mask(valid: torch.Tensor, # (B,) valid steps (samples or frames) per row
+                width: int) -> torch.Tensor:
+    "(B, width) bool: which steps of each padded row are the clip's own"
+    return torch.arange(width, device=valid.device)[None] < valid[:, None]
+
 def _masked_group_norm(x: torch.Tensor, # (B, C, T) a padded batch's conv output
                        valid: torch.Tensor, # (B,) valid frames per clip
                        norm: nn.GroupNorm) -> torch.Tensor:
@@ -71,7 +76,7 @@ def _masked_group_norm(x: torch.Tensor, # (B, C, T) a padded batch's conv output
     B, C, T = x.shape
     G = norm.num_groups
     grouped = x.float().reshape(B, G, C // G, T)
-    mask = (torch.arange(T, device=x.device)[None] < valid[:, None]).float()[:, None, None, :]
+    mask = _valid_mask(valid, T).float()[:, None, None, :]
     count = valid.float()[:, None, None, None] * (C // G)
     mean = (grouped * mask).sum((2, 3), keepdim=True) / count
     var = (((grouped - mean) * mask) ** 2).sum((2, 3), keepdim=True) / count
@@ -91,12 +96,13 @@ class PerClipFeatureEncoder(nn.Module):
                  masked: bool | None = None): # batch the CNN, with GroupNorm over each clip's valid frames; None: on a GPU
         super().__init__()
         self.conv, self.masked, self.lengths = conv, masked, None # lengths: valid samples per clip, set for each padded batch
+        self.batchable = _batchable_layers(conv)
 
     def forward(self, input_values: torch.Tensor) -> torch.Tensor:
         if self.lengths is None or all(n == input_values.shape[-1] for n in self.lengths):
             with _own_convolutions(input_values.device): return self.conv(input_values)
         masked = self.masked if self.masked is not None else input_values.device.type == "cuda"
-        if masked and _batchable_layers(self.conv): return self._masked(input_values)
+        if masked and self.batchable: return self._masked(input_values)
         frames: list = [None] * len(self.lengths)
         with _own_convolutions(input_values.device):
             for n in sorted(set(self.lengths)):  # one CNN call per distinct length: exact, and few kernel launches
@@ -113,7 +119,7 @@ class PerClipFeatureEncoder(nn.Module):
             if isinstance(getattr(layer, "layer_norm", None), nn.GroupNorm):
                 x = layer.activation(_masked_group_norm(layer.conv(x), valid, layer.layer_norm))
             else: x = layer(x)  # no norm, or LayerNorm over channels: frame by frame
-        return x * (torch.arange(x.shape[-1], device=x.device)[None] < valid[:, None])[:, None].to(x.dtype)
+        return x * _valid_mask(valid, x.shape[-1])[:, None].to(x.dtype)
 
 # %% ../nbs/01_extract.ipynb #c010
 @dataclass
@@ -162,7 +168,7 @@ class Encoder:
         batch = torch.zeros(len(segments), longest, pin_memory=self.device.type == "cuda")  # pinned: the copy overlaps the GPU
         for i, s in enumerate(segments): batch[i, :len(s)] = torch.from_numpy(s)
         padded = any(n != longest for n in lengths)
-        mask = (torch.arange(longest)[None] < torch.tensor(lengths)[:, None]).long() if padded else None
+        mask = _valid_mask(torch.tensor(lengths), longest).long() if padded else None
         self.model.feature_extractor.lengths = lengths if padded else None
         try:
             with torch.inference_mode(), autocast_for(self.device, self.dtype):
