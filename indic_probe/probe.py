@@ -5,6 +5,7 @@
 # %% ../nbs/02_probe.ipynb #c003
 from __future__ import annotations
 import time, warnings
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 import numpy as np, pandas as pd
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -165,14 +166,13 @@ def _train_epoch(model, optimizer, X, y, batch_size, generator) -> float:
     "One pass over shuffled mini-batches; returns the mean training loss"
     model.train()
     order = torch.randperm(len(y), generator=generator).to(X.device)
-    X, y = X[order], y[order]
     total = torch.zeros((), device=X.device)
-    for start in range(0, len(y), batch_size):
-        loss = F.cross_entropy(model(X[start:start + batch_size]), y[start:start + batch_size])
+    for batch in order.split(batch_size):  # rows gathered per batch, not a shuffled copy of X per epoch
+        loss = F.cross_entropy(model(X[batch]), y[batch])
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        total += loss.detach() * len(y[start:start + batch_size])
+        total += loss.detach() * len(batch)
     return total.item() / len(y)
 
 def predict_mlp(model:nn.Module, X:torch.Tensor) -> torch.Tensor:
@@ -401,10 +401,11 @@ def _fit_folds(X, y, groups, splits, probe, protocol, seeds, n_classes, settings
         settings['device'] = str(device)
     else:
         per_fold, not_converged = [], 0
-        for fold, (train, test) in enumerate(splits):
-            pred, chosen, failed = _logreg_fold(X, y, groups, train, test, protocol, dict(settings))
-            per_fold.append(pred); not_converged += failed
-            selected.append({"seed": None, "fold": fold, **chosen})
+        with threadpool_limits(1, user_api='blas'):  # BLAS threads made its skinny products 2.5x slower and moved its numbers
+            for fold, (train, test) in enumerate(splits):
+                pred, chosen, failed = _logreg_fold(X, y, groups, train, test, protocol, dict(settings))
+                per_fold.append(pred); not_converged += failed
+                selected.append({"seed": None, "fold": fold, **chosen})
         predictions.append(np.concatenate(per_fold))
         if not_converged: notes.append(f"logreg: {not_converged} fit(s) reached max_iter before converging")
     return np.concatenate([test for _, test in splits]), np.stack(predictions), curves, selected, notes
@@ -538,41 +539,60 @@ def _speaker_id(X, groups, seeds, n_splits, **probe_kwargs) -> dict:
     kwargs = {k: v for k, v in probe_kwargs.items() if k not in ('c_grid', 'inner_folds')}
     return run_probe(X[keep], speaker_y, None, 'logreg', 'kfold', seeds, enough, n_splits=n_splits, c_grid=(SPEAKER_ID_C,), **kwargs)
 
-def probe_layer(cache_dir, # extraction cache folder (see `indic_probe.extract`)
-                layer:int, # hidden-state index (0 = embedding output)
-                probes=('mlp', 'logreg'), # probes to run
-                protocols=('seed', 'speaker'), # protocols to run
-                seeds=(42,), # training seeds
-                tasks=('label',), # any of `TASKS`
-                **probe_kwargs, # passed to `run_probe` (n_boot, device, threads, ...)
-               ) -> dict: # {"layer", "n_items", "classes", "results", "skipped", ...}
-    "Run every task x probe x protocol on one cached layer; what cannot run is skipped with its reason"
-    bad = [t for t in tasks if t not in TASKS]
-    if bad: raise ValueError(f"unknown task {', '.join(bad)}; expected one of {TASKS}")
-    X, y, groups = load_layer(cache_dir, layer)
-    classes = list(read_manifest(cache_dir)['classes'])
+def _attempt(task, probe, protocol, scope, run, results, skipped):
+    "Run one probe into `results`; one whose protocol cannot run goes to `skipped` with its reason"
+    try: results.append(dict(run(), task=task))
+    except ProtocolUnavailable as error:
+        skipped.append({"task": task, "probe": probe, "protocol": protocol, "scope": scope, "reason": str(error)})
+
+def _lane(cache_dir, layer, X, y, groups, classes, probes, protocols, seeds, tasks, diagnostics, probe_kwargs) -> tuple[list, list]:
+    "The label runs of `probes` (with the known-speaker scope where 'speaker' left items out), then the diagnostics"
     results, skipped = [], []
-    def attempt(task, probe, protocol, scope, run):
-        try: results.append(dict(run(), task=task))
-        except ProtocolUnavailable as error:
-            skipped.append({"task": task, "probe": probe, "protocol": protocol, "scope": scope, "reason": str(error)})
     for probe in probes if 'label' in tasks else []:
-        for protocol in protocols: attempt('label', probe, protocol, 'all', lambda: run_probe(X, y, groups, probe, protocol, seeds, classes, **probe_kwargs))
+        for protocol in protocols:
+            _attempt('label', probe, protocol, 'all', lambda: run_probe(X, y, groups, probe, protocol, seeds, classes, **probe_kwargs), results, skipped)
         if any(r["probe"] == probe and r["protocol"] == 'speaker' and r["scope"] == 'known_speakers' for r in results):
             for protocol in protocols:
                 if protocol != 'speaker':
-                    attempt('label', probe, protocol, 'known_speakers',
-                            lambda: run_probe(X, y, groups, probe, protocol, seeds, classes, scope='known_speakers', **probe_kwargs))
-    if 'speaker_id' in tasks:
-        attempt('speaker_id', 'logreg', 'kfold', 'all', lambda: _speaker_id(X, groups, seeds, probe_kwargs.get('n_splits', 5), **probe_kwargs))
-    if 'nonspeech_label' in tasks:
+                    _attempt('label', probe, protocol, 'known_speakers',
+                             lambda: run_probe(X, y, groups, probe, protocol, seeds, classes, scope='known_speakers', **probe_kwargs), results, skipped)
+    if diagnostics and 'speaker_id' in tasks:
+        _attempt('speaker_id', 'logreg', 'kfold', 'all', lambda: _speaker_id(X, groups, seeds, probe_kwargs.get('n_splits', 5), **probe_kwargs), results, skipped)
+    if diagnostics and 'nonspeech_label' in tasks:
         if 'nonspeech' not in read_manifest(cache_dir).get('regions', ['main']):
             skipped.append({"task": 'nonspeech_label', "probe": 'logreg', "protocol": ", ".join(protocols), "scope": 'all',
                             "reason": "the cache has no non-speech pooling: extract with the voice-activity detector (--vad)"})
         else:
             Xq, yq, gq = load_layer(cache_dir, layer, region='nonspeech')
             for protocol in protocols:
-                attempt('nonspeech_label', 'logreg', protocol, 'all', lambda: run_probe(Xq, yq, gq, 'logreg', protocol, seeds, classes, **probe_kwargs))
+                _attempt('nonspeech_label', 'logreg', protocol, 'all', lambda: run_probe(Xq, yq, gq, 'logreg', protocol, seeds, classes, **probe_kwargs), results, skipped)
+    return results, skipped
+
+def probe_layer(cache_dir, # extraction cache folder (see `indic_probe.extract`)
+                layer:int, # hidden-state index (0 = embedding output)
+                probes=('mlp', 'logreg'), # probes to run
+                protocols=('seed', 'speaker'), # protocols to run
+                seeds=(42,), # training seeds
+                tasks=('label',), # any of `TASKS`
+                threads:int|None=None, # CPU threads for this layer; 2 or more: the logistic regressions run beside the MLP
+                **probe_kwargs, # passed to `run_probe` (n_boot, device, ...)
+               ) -> dict: # {"layer", "n_items", "classes", "results", "skipped", ...}
+    "Run every task x probe x protocol on one cached layer; what cannot run is skipped with its reason"
+    bad = [t for t in tasks if t not in TASKS]
+    if bad: raise ValueError(f"unknown task {', '.join(bad)}; expected one of {TASKS}")
+    X, y, groups = load_layer(cache_dir, layer)
+    classes = list(read_manifest(cache_dir)['classes'])
+    lane = lambda chosen, diagnostics, kwargs: _lane(cache_dir, layer, X, y, groups, classes, chosen, protocols, seeds, tasks, diagnostics, kwargs)
+    others = [p for p in probes if p != 'mlp']
+    if threads and threads >= 2 and 'mlp' in probes and 'label' in tasks and (others or set(tasks) - {'label'}):
+        # logreg (numpy/scipy, one BLAS thread) beside the MLP (torch, the other threads): the numbers do not change
+        with limit_threads(threads - 1), threadpool_limits(1, user_api='blas'), ThreadPoolExecutor(1) as pool:
+            aside = pool.submit(lane, others, True, probe_kwargs)
+            parts = [lane(['mlp'], False, probe_kwargs), aside.result()]
+    else: parts = [lane(list(probes), True, dict(probe_kwargs, threads=threads))]
+    order = {p: i for i, p in enumerate(probes)}
+    results = sorted((r for part in parts for r in part[0]), key=lambda r: (TASKS.index(r["task"]), order.get(r["probe"], len(order))))
+    skipped = sorted((s for part in parts for s in part[1]), key=lambda s: (TASKS.index(s["task"]), order.get(s["probe"], len(order))))
     return {"layer": int(layer), "n_items": int(len(y)), "classes": [str(c) for c in classes], "tasks": list(tasks),
             "results": results, "skipped": skipped, **corpus_counts(y, groups, classes)}
 

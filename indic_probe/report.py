@@ -15,10 +15,10 @@ __all__ = ['HONESTY', 'METRICS', 'COLUMNS', 'CONTEXT', 'RunFolderError', 'read_s
            'stale_layers', 'layer_failures', 'collect_results', 'headline', 'like_for_like', 'protocol_label',
            'most_honest', 'best_layers', 'featured', 'find_result', 'results_by_layer', 'recall_table',
            'confusion_table', 'exclusions', 'probe_notes', 'fake_run', 'plot_layer_curves', 'plot_recall_heatmap',
-           'plot_confusion', 'layer_analysis_figure', 'interpret', 'plot_speaker_vs_accent', 'read_speaker_vs_accent',
-           'plot_nonspeech', 'read_channel', 'speaker_recovery', 'best_layer_odds', 'read_best_layer_odds',
-           'all_layers', 'read_weighted', 'provenance', 'departures', 'corpus_facts', 'render_html', 'ReportError',
-           'build_report']
+           'draw_confusion', 'plot_confusion', 'layer_analysis_figure', 'interpret', 'plot_speaker_vs_accent',
+           'read_speaker_vs_accent', 'plot_nonspeech', 'read_channel', 'speaker_recovery', 'best_layer_odds',
+           'read_best_layer_odds', 'all_layers', 'read_weighted', 'provenance', 'departures', 'corpus_facts',
+           'render_html', 'ReportError', 'build_report']
 
 # %% ../nbs/04_report.ipynb #c005
 HONESTY = ("speaker", "kfold", "holdout", "seed") # most honest first
@@ -372,15 +372,30 @@ def plot_recall_heatmap(run_dir: str | Path, probe: str, protocol: str, scope: s
     fig.tight_layout()
     return fig
 
+def draw_confusion(ax: plt.Axes, # where to draw
+                   counts, # [C, C] counts, rows true, columns predicted
+                   classes, # class names in order
+                   title: str = "", # axes title
+                   colorbar: bool = False, # add a colour bar for the share
+                  ) -> plt.Axes:
+    "Confusion counts coloured by the share of each true class (row-normalised), counts written in the cells"
+    counts = np.asarray(counts, dtype=int)
+    share = counts / np.maximum(counts.sum(1, keepdims=True), 1)
+    image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1, aspect="auto")  # plain matplotlib: a layer notebook draws several of these
+    for (row, col), count in np.ndenumerate(counts):
+        ax.text(col, row, str(count), ha="center", va="center", color="white" if share[row, col] > 0.6 else "black")
+    ax.set_xticks(range(len(classes)), classes); ax.set_yticks(range(len(classes)), classes)
+    ax.set(title=title, xlabel="predicted", ylabel="true")
+    if colorbar: ax.figure.colorbar(image, ax=ax, label="share of true class")
+    _tidy_ticks(ax)
+    return ax
+
 def plot_confusion(run_dir: str | Path, layer: int, probe: str, protocol: str, scope: str | None = None) -> plt.Figure:
     "Row-normalised confusion matrix of one layer (counts annotated)"
     counts = confusion_table(run_dir, layer, probe, protocol, scope)
-    share = counts.div(counts.sum(1).clip(lower=1), axis=0)
     n = len(counts)
     fig, ax = plt.subplots(figsize=(0.85 * n + 3, 0.75 * n + 2))
-    sns.heatmap(share, annot=counts.values, fmt="d", cmap="Blues", vmin=0, vmax=1, ax=ax, cbar_kws=dict(label="share of true class"))
-    ax.set(title=f"Layer {layer}: confusion\n({probe}, {protocol_label(protocol)})", xlabel="predicted", ylabel="true")
-    _tidy_ticks(ax)
+    draw_confusion(ax, counts.values, list(counts.columns), f"Layer {layer}: confusion\n({probe}, {protocol_label(protocol)})", colorbar=True)
     fig.tight_layout()
     return fig
 

@@ -15,11 +15,11 @@ import indic_probe
 from .extract import extract, read_manifest, CACHE_FORMAT, _write_json
 
 # %% auto #0
-__all__ = ['RESULT_FORMAT', 'RUN_OUTPUTS', 'parse_layers', 'split_list', 'parse_seeds', 'sweep_identity', 'sweep_key',
-           'params_key', 'all_layers_key', 'identity_differences', 'layer_done', 'file_lock', 'ensure_cache',
-           'pipeline_notebook', 'kill_tree', 'Running', 'execute_notebook', 'RunFolderMismatch', 'SweepInterrupted',
-           'clear_run_folder', 'claim_run_folder', 'gpu_slots', 'torch_gpu_count', 'new_sweep_state',
-           'save_sweep_state', 'run_sweep', 'sweep_summary', 'failed_layers', 'sweep_failed']
+__all__ = ['RESULT_FORMAT', 'PAPERMILL_RUN', 'RUN_OUTPUTS', 'parse_layers', 'split_list', 'parse_seeds', 'sweep_identity',
+           'sweep_key', 'params_key', 'all_layers_key', 'identity_differences', 'layer_done', 'file_lock',
+           'ensure_cache', 'pipeline_notebook', 'kill_tree', 'Running', 'execute_notebook', 'RunFolderMismatch',
+           'SweepInterrupted', 'clear_run_folder', 'claim_run_folder', 'gpu_slots', 'torch_gpu_count',
+           'new_sweep_state', 'save_sweep_state', 'run_sweep', 'sweep_summary', 'failed_layers', 'sweep_failed']
 
 # %% ../nbs/03_sweep.ipynb #c005
 def parse_layers(spec: str | list[int] | None, # '0-12', '0,3,9', '6-' or a list; None = every layer
@@ -151,6 +151,12 @@ class Running:
 
 _KERNEL_START_FAILURES = ("Kernel didn't respond", "Kernel died before replying", "ZMQError", "Address already in use")
 
+# papermill in a process of its own: without the IRI grammar that jsonschema (under nbformat) builds with lark on import
+# when rfc3987-syntax is installed (jupyterlab brings it; 1.1 of papermill's 1.6 s start-up, for a format no notebook
+# schema uses), and ending the kernel at once when the notebook is done (its graceful exit took another 1.1 s)
+PAPERMILL_RUN = ("import json, sys; sys.modules.setdefault('rfc3987_syntax', None); import papermill; "
+                 "papermill.execute_notebook(**json.loads(sys.argv[1]), shutdown_kernel='immediate')")
+
 def execute_notebook(notebook: Path, # papermill notebook to run
                      output: Path, # executed copy
                      params: dict, # papermill parameters
@@ -161,9 +167,10 @@ def execute_notebook(notebook: Path, # papermill notebook to run
                     ) -> str | None:
     "Execute `notebook` into `output` with papermill in a subprocess; None on success, else the reason"
     params_file = output.with_suffix(".params.json")
-    params_file.write_text(json.dumps(params, indent=1))
-    cmd = [sys.executable, "-m", "papermill", str(notebook), str(output), "-f", str(params_file), "-k", kernel,
-           "--execution-timeout", str(max(1, int(timeout))), "--no-progress-bar", "--cwd", str(output.parent)]
+    params_file.write_text(json.dumps(params, indent=1))  # for a rerun by hand: papermill NOTEBOOK OUT -f this file
+    run = dict(input_path=str(notebook), output_path=str(output), parameters=params, kernel_name=kernel,
+               execution_timeout=max(1, int(timeout)), progress_bar=False, cwd=str(output.parent))
+    cmd = [sys.executable, "-c", PAPERMILL_RUN, json.dumps(run)]
     for attempt in range(retries + 1):
         if running is not None and running.stopped.is_set(): return "interrupted before it started"
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
@@ -305,8 +312,13 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
         try: return execute_notebook(*args, running=running, env=None if slot is None else {"CUDA_VISIBLE_DEVICES": slot}, **kwargs)
         finally:
             if slot is not None: slots.put(slot)
+    to_start, start_lock = [len(chosen) + (1 if all_layers and len(chosen) > 1 else 0)], threading.Lock()
+    def cores() -> int:
+        "Threads for a notebook starting now: the notebooks still to start, this one included, share the cores (at most `jobs` at a time)"
+        with start_lock: sharing, to_start[0] = max(1, min(jobs, to_start[0])), to_start[0] - 1
+        return max(1, (os.cpu_count() or 1) // sharing)  # the last notebook gets the cores that no notebook will follow on
     def one(layer: int) -> tuple[int, dict]:
-        params = dict(base, layer=layer, out_dir=str(out / "layers"), view_items=800 if layer in viewed else 0)
+        params = dict(base, layer=layer, out_dir=str(out / "layers"), view_items=800 if layer in viewed else 0, threads=cores())
         json_path, nb_path = out / "layers" / f"layer_{layer:02d}.json", out / "layers" / f"layer_{layer:02d}.ipynb"
         record = dict(notebook=str(nb_path.relative_to(out)), json=str(json_path.relative_to(out)), error=None)
         if layer_done(json_path, params_key(identity, layer)): return layer, dict(record, status="skipped", seconds=0.0)
@@ -320,13 +332,14 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
         return layer, dict(record, status="failed" if error else "done", error=error, seconds=round(time.time() - start, 1))
     def together() -> tuple[str, dict]:
         "The all-layers notebook: learned layer weighting and CKA (one per run folder)"
+        threads = cores()
         key, json_path = all_layers_key(identity, chosen), out / "all_layers.json"
         record = dict(notebook="all_layers.ipynb", json="all_layers.json", error=None)
         if layer_done(json_path, key): return "all", dict(record, status="skipped", seconds=0.0)
         if running.stopped.is_set(): return "all", dict(record, status="not started", error="sweep interrupted before it started")
         json_path.unlink(missing_ok=True)
         start = time.time()
-        params = {k: v for k, v in base.items() if k != "cache"} | dict(cache=base["cache"], out_dir=str(out), layers=",".join(map(str, chosen)))
+        params = {k: v for k, v in base.items() if k != "cache"} | dict(cache=base["cache"], out_dir=str(out), layers=",".join(map(str, chosen)), threads=threads)
         error = run_on_gpu(pipeline_notebook("all_layers"), out / "all_layers.ipynb", params, timeout)
         if running.stopped.is_set() and not layer_done(json_path, key): return "all", dict(record, status="interrupted", error="interrupted (Ctrl-C)")
         if error is None and not layer_done(json_path, key): error = "notebook finished without writing its result"

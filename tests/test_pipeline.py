@@ -18,6 +18,9 @@ def test_run_end_to_end(speech_corpus, tiny_model, tmp_path):
         assert (run / "layers" / f"layer_{layer:02d}.ipynb").exists() and (run / "layers" / f"layer_{layer:02d}.json").exists()
     for name in ["cache/manifest.json", "sweep.json", "results.csv", "report.ipynb", "report.html", "layer_analysis.png"]:
         assert (run / name).exists(), name
+    threads = [json.loads((run / "layers" / f"layer_{layer:02d}.params.json").read_text())["threads"] for layer in range(3)]
+    last = json.loads((run / "all_layers.params.json").read_text())["threads"]  # started last, with no notebook behind it
+    assert (threads, last) == ([max(1, os.cpu_count() // 2)] * 3, os.cpu_count()), (threads, last)
     results = pd.read_csv(run / "results.csv")
     assert set(results.layer) == {0, 1, 2} and set(results.protocol) == {"seed", "speaker"} and set(results.probe) == {"mlp", "logreg"}
     assert results.value.between(0, 1).all() and (results.ci_low <= results.value + 1e-9).all() and (results.value <= results.ci_high + 1e-9).all()

@@ -98,8 +98,8 @@ def _tiny_hubert(path):
     return str(path)
 
 
-def test_probe_layer_reads_an_extracted_cache(tmp_path):
-    "probe_layer on a real (tiny) cache made by indic_probe.extract: classes from the manifest, unknown speakers excluded"
+def _three_accent_cache(tmp_path):
+    "A real (tiny) cache made by indic_probe.extract: three accents, 'west' without speaker ids"
     from indic_probe.extract import extract
     rng, rows = np.random.default_rng(0), []
     for label_idx, label in enumerate(["north", "south", "west"]):
@@ -111,9 +111,13 @@ def test_probe_layer_reads_an_extracted_cache(tmp_path):
             sf.write(path, audio.astype(np.float32), 16000)
             rows.append(dict(path=str(path), label=label, speaker=speaker))
     pd.DataFrame(rows).to_csv(tmp_path / "manifest.csv", index=False)
-    cache = extract(tmp_path / "manifest.csv", _tiny_hubert(tmp_path / "tiny"), tmp_path / "cache", device="cpu",
-                    dtype="fp32", progress=False)
-    out = probe_layer(cache, 2, n_boot=100, device="cpu", threads=1)
+    return extract(tmp_path / "manifest.csv", _tiny_hubert(tmp_path / "tiny"), tmp_path / "cache", device="cpu",
+                   dtype="fp32", progress=False)
+
+
+def test_probe_layer_reads_an_extracted_cache(tmp_path):
+    "probe_layer on a real (tiny) cache made by indic_probe.extract: classes from the manifest, unknown speakers excluded"
+    out = probe_layer(_three_accent_cache(tmp_path), 2, n_boot=100, device="cpu", threads=1)
     assert set(out) >= {"layer", "n_items", "classes", "results"}
     assert (out["layer"], out["n_items"], out["classes"], out["skipped"]) == (2, 36, ["north", "south", "west"], [])
     # every protocol on all items, then the other protocols again on exactly the items 'speaker' scores (like for like)
@@ -125,6 +129,15 @@ def test_probe_layer_reads_an_extracted_cache(tmp_path):
             assert r["excluded"] == {"unknown_speaker": 12, "classes": ["west"]} and r["classes"] == ["north", "south"]
         else: assert r["classes"] == ["north", "south", "west"] and r["n_test"] == 8
     json.dumps(out)
+
+
+def test_probe_layer_with_threads_runs_logreg_beside_the_mlp(tmp_path):
+    "threads=2: the logistic regressions run in a thread beside the MLP, and every number and its order are those of threads=1"
+    cache = _three_accent_cache(tmp_path)
+    runs = [probe_layer(cache, 2, n_boot=100, device="cpu", threads=threads, tasks=("label", "speaker_id")) for threads in (1, 2)]
+    timeless = lambda out: [{k: v for k, v in r.items() if k != "seconds"} for r in out["results"]]
+    assert timeless(runs[0]) == timeless(runs[1]) and runs[0]["skipped"] == runs[1]["skipped"]
+    assert [(r["task"], r["probe"]) for r in runs[1]["results"]][:4] == [("label", "mlp")] * 3 + [("label", "logreg")]
 
 
 def test_probe_layer_skips_a_protocol_that_cannot_run(tmp_path):
