@@ -62,8 +62,8 @@ def main():
     for layer in range(args.layers):
         nb = json.loads((work / "run" / "layers" / f"layer_{layer:02d}.ipynb").read_text())
         cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
-        names = ["parameters", "injected", "setup: imports, cache", "probes", "curves", "confusions", "view", "write"]
-        for name, cell in zip(names[2:], [c for c in cells if "injected-parameters" not in c["metadata"].get("tags", []) and
+        names = ["setup: imports, cache", "probes", "curves", "confusions", "view", "write"]  # the code cells after the parameters
+        for name, cell in zip(names, [c for c in cells if "injected-parameters" not in c["metadata"].get("tags", []) and
                                             "parameters" not in c["metadata"].get("tags", [])]):
             profile.setdefault(name, []).append(cell["metadata"].get("papermill", {}).get("duration") or 0)
         profile.setdefault("kernel start and papermill", []).append(state["layers"][str(layer)]["seconds"] -

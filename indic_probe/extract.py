@@ -467,6 +467,8 @@ def _writing(cache_dir: Path):
         raise CacheWriteError(f"cannot write the cache in {cache_dir}: {e.strerror or e} ({getattr(e, 'filename', None) or cache_dir}); "
                               "free space or choose a writable --cache folder; the cache stays marked incomplete") from None
 
+def _n_chunks(n_items: int, chunk_size: int) -> int: return -(-n_items // chunk_size)  # checkpoints: the last one may be short
+
 def _create_cache(cache_dir: Path, key: dict, encoder: Encoder, corpus: Corpus, dim: int, chunk_size: int, batch_seconds: float):
     "Lay out a fresh, incomplete cache: manifest, items, zeroed layer files, load-stage errors"
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -481,7 +483,7 @@ def _create_cache(cache_dir: Path, key: dict, encoder: Encoder, corpus: Corpus, 
     _write_csv(cache_dir / "items.csv", corpus.items.assign(status="pending", frames=0, nonspeech_frames=0))
     for stale in (cache_dir / "chunks").glob("chunk_*.json"): stale.unlink()
     (cache_dir / "chunks").mkdir(exist_ok=True)
-    _write_json(cache_dir / "progress.json", dict(chunk_size=chunk_size, chunks=-(-len(corpus) // chunk_size)))
+    _write_json(cache_dir / "progress.json", dict(chunk_size=chunk_size, chunks=_n_chunks(len(corpus), chunk_size)))
     _write_json(cache_dir / "manifest.json", dict(
         format=CACHE_FORMAT, key=key, complete=False, model=encoder.name, corpus=corpus.name, classes=corpus.classes,
         n_items=len(corpus), num_layers=encoder.num_layers, hidden_size=encoder.hidden_size, dim=dim, regions=regions,
@@ -728,7 +730,7 @@ def _run_chunks(cache_dir: Path, encoder, corpus: Corpus, settings: dict, decode
                 rank: int = 0, world: int = 1) -> list[int]:
     "Embed this process's chunks that have no record yet (chunk k belongs to rank k % world); returns the chunks it did"
     manifest, chunk_size, N = read_manifest(cache_dir), json.loads((cache_dir / "progress.json").read_text())["chunk_size"], len(corpus)
-    chunks = range(-(-N // chunk_size))
+    chunks = range(_n_chunks(N, chunk_size))
     (cache_dir / "chunks").mkdir(exist_ok=True)
     todo = [k for k in chunks if k % world == rank and not _chunk_file(cache_dir, k).exists()]
     arrays = {region: [np.load(layer_file(cache_dir, l, region), mmap_mode="r+") for l in range(encoder.num_layers)]
@@ -757,7 +759,7 @@ def _run_chunks(cache_dir: Path, encoder, corpus: Corpus, settings: dict, decode
 def _assemble(cache_dir: Path, corpus: Corpus) -> dict:
     "items.csv and errors.csv from the chunk records, then checksums and `complete`"
     manifest, chunk_size = read_manifest(cache_dir), json.loads((cache_dir / "progress.json").read_text())["chunk_size"]
-    records = [json.loads(_chunk_file(cache_dir, k).read_text()) for k in range(-(-len(corpus) // chunk_size))]
+    records = [json.loads(_chunk_file(cache_dir, k).read_text()) for k in range(_n_chunks(len(corpus), chunk_size))]
     status, frames, quiet = (np.concatenate([r[name] for r in records]) for name in ("status", "frames", "nonspeech_frames"))
     items = corpus.items.assign(status=status, frames=frames.astype(np.int64), nonspeech_frames=quiet.astype(np.int64))
     loaded = pd.read_csv(cache_dir / "errors.csv", dtype=str, keep_default_na=False).reindex(columns=ERROR_COLUMNS)

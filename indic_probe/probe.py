@@ -482,7 +482,7 @@ def run_probe(X:np.ndarray, # embeddings of one layer [N, D]
               n_boot:int=1000, # bootstrap resamples for the intervals
               level:float=0.95, # interval coverage
               device:str='auto', # MLP device: 'auto' (CUDA if available), 'cpu', 'cuda'
-              threads:int|None=None, # CPU threads for torch/BLAS during the run; None: leave as is
+              threads:int|None=None, # CPU threads for torch/BLAS during the run (logreg fits on one BLAS thread regardless); None: leave as is
               epochs:int=10, # MLP epochs
               batch_size:int=64, # MLP mini-batch
               lr:float=1e-3, # MLP Adam learning rate
@@ -591,8 +591,9 @@ def probe_layer(cache_dir, # extraction cache folder (see `indic_probe.extract`)
             parts = [lane(['mlp'], False, probe_kwargs), aside.result()]
     else: parts = [lane(list(probes), True, dict(probe_kwargs, threads=threads))]
     order = {p: i for i, p in enumerate(probes)}
-    results = sorted((r for part in parts for r in part[0]), key=lambda r: (TASKS.index(r["task"]), order.get(r["probe"], len(order))))
-    skipped = sorted((s for part in parts for s in part[1]), key=lambda s: (TASKS.index(s["task"]), order.get(s["probe"], len(order))))
+    canonical = lambda r: (TASKS.index(r["task"]), order.get(r["probe"], len(order)))  # the sequential order, whichever lane ran it
+    results = sorted((r for part in parts for r in part[0]), key=canonical)
+    skipped = sorted((s for part in parts for s in part[1]), key=canonical)
     return {"layer": int(layer), "n_items": int(len(y)), "classes": [str(c) for c in classes], "tasks": list(tasks),
             "results": results, "skipped": skipped, **corpus_counts(y, groups, classes)}
 

@@ -300,8 +300,7 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
     from indic_probe.extract import resolve_device
     device = str(resolve_device(device).type)  # what the probes really train on: part of the sweep identity
     base = dict(cache=str(cache), probes=",".join(split_list(probes)), protocols=",".join(split_list(protocols)), tasks=",".join(split_list(tasks)),
-                seeds=",".join(map(str, parse_seeds(seeds))), device=device, n_boot=int(n_boot),
-                threads=max(1, (os.cpu_count() or 1) // max(1, jobs)))
+                seeds=",".join(map(str, parse_seeds(seeds))), device=device, n_boot=int(n_boot))  # threads: per notebook, see `cores`
     identity = sweep_identity(manifest, base)
     (out / "layers").mkdir(parents=True, exist_ok=True)
     state = new_sweep_state(cache, manifest, base, identity, claim_run_folder(out, identity, overwrite))
@@ -312,7 +311,8 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
         try: return execute_notebook(*args, running=running, env=None if slot is None else {"CUDA_VISIBLE_DEVICES": slot}, **kwargs)
         finally:
             if slot is not None: slots.put(slot)
-    to_start, start_lock = [len(chosen) + (1 if all_layers and len(chosen) > 1 else 0)], threading.Lock()
+    with_all_layers = all_layers and len(chosen) > 1
+    to_start, start_lock = [len(chosen) + with_all_layers], threading.Lock()
     def cores() -> int:
         "Threads for a notebook starting now: the notebooks still to start, this one included, share the cores (at most `jobs` at a time)"
         with start_lock: sharing, to_start[0] = max(1, min(jobs, to_start[0])), to_start[0] - 1
@@ -339,14 +339,14 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
         if running.stopped.is_set(): return "all", dict(record, status="not started", error="sweep interrupted before it started")
         json_path.unlink(missing_ok=True)
         start = time.time()
-        params = {k: v for k, v in base.items() if k != "cache"} | dict(cache=base["cache"], out_dir=str(out), layers=",".join(map(str, chosen)), threads=threads)
+        params = dict(base, out_dir=str(out), layers=",".join(map(str, chosen)), threads=threads)
         error = run_on_gpu(pipeline_notebook("all_layers"), out / "all_layers.ipynb", params, timeout)
         if running.stopped.is_set() and not layer_done(json_path, key): return "all", dict(record, status="interrupted", error="interrupted (Ctrl-C)")
         if error is None and not layer_done(json_path, key): error = "notebook finished without writing its result"
         return "all", dict(record, status="failed" if error else "done", error=error, seconds=round(time.time() - start, 1))
     pool = ThreadPoolExecutor(max(1, jobs))
     futures = {pool.submit(one, l): l for l in chosen}
-    if all_layers and len(chosen) > 1: futures[pool.submit(together)] = "all"
+    if with_all_layers: futures[pool.submit(together)] = "all"
     bar = tqdm(total=len(futures), unit="notebook", desc="sweep", disable=not progress)
     try:
         for future in as_completed(futures):
