@@ -5,11 +5,14 @@
 Embedding is measured on real people's voices (Debian flite; espeak-ng when flite is missing) and extrapolated to
 `--hours` of audio (IndicAccentDB: about 8,100 clips, 5-10 h). Clustering is measured in full at IndicAccentDB's
 shape: six classes of 300-1,850 clips, four with known speakers (calibration and validation) and two without
-(clustered), on synthetic unit vectors whose within- and between-speaker cosine distances resemble real d-vectors.
+(clustered), on synthetic unit vectors whose within- and between-speaker cosine distances resemble real d-vectors:
+threshold calibration, leave-one-class-out validation, the safe cut, `choose_cut` (all of these together, as
+`recover_speakers` runs them) and clustering the two unknown classes.
 """
 import argparse, platform, shutil, time
 import numpy as np
-from indic_probe.speakers import calibrate_threshold, cluster_voices, validate_clustering, voice_embedding, voice_tree, speaker_encoder
+from indic_probe.speakers import (calibrate_threshold, choose_cut, cluster_voices, safe_threshold, validate_clustering, voice_embedding,
+                                  voice_tree, speaker_encoder)
 
 CLASSES = {"andhra_pradesh": (1500, 10, False), "gujrat": (300, 4, True), "jharkhand": (1400, 8, True),
            "karnataka": (1850, 10, True), "kerala": (1500, 8, True), "tamil": (1550, 10, False)}  # clips, speakers, ids known
@@ -51,14 +54,21 @@ if __name__ == "__main__":
     trees = time.perf_counter() - start
     threshold, ari = calibrate_threshold(list(known.values()))
     calibrated = time.perf_counter() - start
-    validation = validate_clustering(known)
+    validation, split = validate_clustering(known)
     validated = time.perf_counter() - start
-    recovered = {label: cluster_voices(v, threshold) for label, (v, t, is_known) in data.items() if not is_known}
+    safe = safe_threshold(list(known.values()), calibrated=threshold)
+    safe_done = time.perf_counter() - start
+    cut = choose_cut(known)  # what recover_speakers runs before clustering: calibration, validation and (if it fails) the safe cut
+    chosen = time.perf_counter() - start
+    recovered = {label: cluster_voices(v, cut["threshold"]) for label, (v, t, is_known) in data.items() if not is_known}
     clustered = time.perf_counter() - start
     silhouette = {label: cluster_voices(v) for label, (v, t, is_known) in data.items() if not is_known}
     searched = time.perf_counter() - start
     print(f"clustering {sum(n for n, _, _ in CLASSES.values()):,} clips in 6 classes (2 without speaker ids): dendrograms {trees:.1f} s, "
           f"threshold calibration {calibrated - trees:.1f} s (threshold {threshold:.2f}, ARI {ari:.2f}), leave-one-class-out validation "
-          f"{validated - calibrated:.1f} s (mean ARI {np.mean(list(validation.values())):.2f}), clustering the unknown classes {clustered - validated:.1f} s "
-          f"({', '.join(f'{l}: {len(set(c))} speakers' for l, c in recovered.items())}); total {clustered:.1f} s. "
+          f"{validated - calibrated:.1f} s (mean ARI {np.mean(list(validation.values())):.2f}, worst split rate {max(split.values()):.3f}), "
+          f"safe cut {safe_done - validated:.1f} s (threshold {safe:.2f}); choose_cut, all of these at once {chosen - safe_done:.1f} s "
+          f"(method {cut['method']}, threshold {cut['threshold']:.2f}, validated {cut['validated']}); clustering the unknown classes "
+          f"{clustered - chosen:.1f} s ({', '.join(f'{l}: {len(set(c))} speakers' for l, c in recovered.items())}); "
+          f"total as recover_speakers runs it (dendrograms, choose_cut, clustering) {trees + clustered - safe_done:.1f} s. "
           f"Silhouette search instead of a threshold: {searched - clustered:.1f} s.")

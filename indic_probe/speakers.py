@@ -13,14 +13,18 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import pdist
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from tqdm import tqdm
-from .data import Corpus, load_corpus, file_digest, UNKNOWN_SPEAKER, TARGET_SAMPLE_RATE
+from .data import Corpus, load_corpus, file_digest, SPEAKER_SOURCES, UNKNOWN_SPEAKER, TARGET_SAMPLE_RATE
 from .extract import (CacheMismatchError, load_cache_items, read_manifest, verify_cache, _file_sha256, _write_csv,
                                  _write_json)
 
 # %% auto #0
-__all__ = ['SPEAKER_COLUMNS', 'MIN_SPEECH_SECONDS', 'THRESHOLDS', 'speaker_encoder', 'speaker_encoder_identity',
-           'voice_embedding', 'voice_tree', 'cluster_voices', 'calibrate_threshold', 'embed_voices', 'load_voices',
-           'validate_clustering', 'recover_speakers', 'find_speakers']
+__all__ = ['SPEAKER_COLUMNS', 'MIN_SPEECH_SECONDS', 'SILHOUETTE_TOLERANCE', 'THRESHOLDS', 'CALIBRATION_TOLERANCE',
+           'CALIBRATION_LEAN', 'SAFE_MAX_SPLIT', 'SAFE_MARGIN', 'VALIDATED_MIN_ARI', 'VALIDATED_MAX_SPLIT', 'METHODS',
+           'speaker_encoder', 'speaker_encoder_identity', 'voice_embedding', 'voice_tree', 'cluster_voices',
+           'pair_scores', 'cut_scores', 'calibrate_threshold', 'lowest_safe_cut', 'safe_threshold',
+           'require_corpus_rows', 'embed_voices', 'load_voices', 'validate_clustering', 'score_cut',
+           'validation_verdict', 'choose_cut', 'name_speakers', 'assign_speakers', 'recover_speakers', 'speakers_line',
+           'find_speakers']
 
 # %% ../nbs/07_speakers.ipynb #c006
 SPEAKER_COLUMNS = ["item_id", "speaker", "speaker_source"]
@@ -61,6 +65,8 @@ def voice_tree(embeddings: np.ndarray) -> np.ndarray | None:
     unit = embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-12)
     return linkage(pdist(unit, "cosine"), method="average")
 
+SILHOUETTE_TOLERANCE = 0.02 # silhouettes this close to the best count as ties, and the fewest clusters win
+
 def cluster_voices(embeddings: np.ndarray, # d-vectors of one class's clips [n, 256]
                    threshold: float | None = None, # cosine-distance cut; None: choose the count by silhouette
                    max_speakers: int = 30, # most clusters the silhouette search considers
@@ -73,29 +79,101 @@ def cluster_voices(embeddings: np.ndarray, # d-vectors of one class's clips [n, 
     tree = voice_tree(embeddings) if tree is None else tree
     if threshold is not None: return fcluster(tree, t=threshold, criterion="distance").astype(np.int64) - 1
     unit = embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-12)
-    best, best_score = np.zeros(n, dtype=np.int64), min_silhouette
-    for k in range(2, min(max_speakers, n - 1) + 1):
-        labels = fcluster(tree, t=k, criterion="maxclust") - 1
-        if len(np.unique(labels)) < 2: continue
-        score = silhouette_score(unit, labels, metric="cosine")
-        if score > best_score: best, best_score = labels.astype(np.int64), score
-    return best
+    cuts = [fcluster(tree, t=k, criterion="maxclust").astype(np.int64) - 1 for k in range(2, min(max_speakers, n - 1) + 1)]
+    cuts = [c for c in cuts if len(np.unique(c)) >= 2]
+    scores = [silhouette_score(unit, c, metric="cosine") for c in cuts]
+    if not scores or max(scores) < min_silhouette: return np.zeros(n, dtype=np.int64)
+    return next(c for c, s in zip(cuts, scores) if s >= max(scores) - SILHOUETTE_TOLERANCE)
 
-THRESHOLDS = tuple(np.round(np.arange(0.05, 0.61, 0.01), 2)) # cosine distances tried when calibrating
+def _pairs(counts: np.ndarray) -> float:
+    "Number of pairs within groups of these sizes"
+    return float((counts * (counts - 1)).sum() / 2)
+
+def pair_scores(truth: np.ndarray, # true speaker per clip
+                clusters: np.ndarray, # cluster per clip
+               ) -> tuple[float, float]: # adjusted Rand index, split rate (share of same-speaker pairs apart)
+    "How well clusters recover speakers (ARI, as sklearn's) and how often they split one (split rate)"
+    truth, clusters = np.unique(truth, return_inverse=True)[1], np.unique(clusters, return_inverse=True)[1]
+    table = np.zeros((truth.max(initial=0) + 1, clusters.max(initial=0) + 1), np.int64)
+    np.add.at(table, (truth, clusters), 1)
+    together, same, grouped, total = _pairs(table), _pairs(table.sum(1)), _pairs(table.sum(0)), _pairs(np.array([len(truth)]))
+    expected, ceiling = (same * grouped / total if total else 0.0), (same + grouped) / 2
+    ari = 1.0 if ceiling == expected else (together - expected) / (ceiling - expected)
+    return float(ari), float(1 - together / same) if same else 0.0
+
+THRESHOLDS = tuple(np.round(np.arange(0.05, 1.001, 0.01), 2)) # cosine distances tried when calibrating
+CALIBRATION_TOLERANCE = 0.02 # mean ARIs this close to the best count as near-best
+CALIBRATION_LEAN = 0.75 # where among the near-best thresholds the cut sits (0: smallest, 1: largest): towards merging, off the edge
+SAFE_MAX_SPLIT = 0.01 # the safe cut splits at most this share of a known class's same-speaker pairs
+SAFE_MARGIN = 0.1 # added to the safe cut: an unseen class may need more than the known ones did
+
+def _tree(group: tuple) -> np.ndarray | None:
+    "A known class's dendrogram: the one it carries, else computed"
+    return group[2] if len(group) > 2 else voice_tree(group[0])
+
+def cut_scores(known: list[tuple], # (d-vectors, true speaker ids[, tree]) per class with known speakers
+               thresholds=THRESHOLDS) -> tuple[np.ndarray, np.ndarray]: # ARI and split rate, each [threshold, class]
+    "ARI and split rate of every known class cut at every threshold"
+    ari, split = np.zeros((len(thresholds), len(known))), np.zeros((len(thresholds), len(known)))
+    for j, group in enumerate(known):
+        tree = _tree(group)
+        for i, t in enumerate(thresholds): ari[i, j], split[i, j] = pair_scores(group[1], cluster_voices(group[0], t, tree=tree))
+    return ari, split
+
+def _merge_leaning(ari: np.ndarray, # ARI [threshold, class], from `cut_scores`
+                  ) -> int: # index of the chosen threshold
+    "`CALIBRATION_LEAN` of the way up the thresholds whose mean ARI is within `CALIBRATION_TOLERANCE` of the best"
+    mean = ari.mean(1)
+    near_best = np.flatnonzero(mean >= mean.max() - CALIBRATION_TOLERANCE)
+    return int(near_best[int(np.floor(CALIBRATION_LEAN * (len(near_best) - 1)))])
 
 def calibrate_threshold(known: list[tuple], # (d-vectors, true speaker ids[, tree]) per class with known speakers
                         thresholds=THRESHOLDS) -> tuple[float, float]: # threshold, mean ARI it reaches
-    "The cut that best recovers the known speakers (mean adjusted Rand index over classes; the middle of ties)"
-    trees = [group[2] if len(group) > 2 else voice_tree(group[0]) for group in known]  # one dendrogram per class, cut many times
-    scores = np.array([np.mean([adjusted_rand_score(group[1], cluster_voices(group[0], t, tree=tree)) for group, tree in zip(known, trees)])
-                       for t in thresholds])
-    ties = np.flatnonzero(scores >= scores.max() - 1e-9)
-    return float(thresholds[ties[len(ties) // 2]]), float(scores.max())
+    "The cut that best recovers the known speakers (mean ARI over classes), leaning to the large end of the near-best"
+    ari = cut_scores(known, thresholds)[0]
+    best = _merge_leaning(ari)
+    return float(thresholds[best]), float(ari[best].mean())
+
+def lowest_safe_cut(tree: np.ndarray | None, # `voice_tree` of one class's clips
+                    truth: np.ndarray, # their true speakers
+                    max_split: float = SAFE_MAX_SPLIT) -> float: # the smallest merge height with split rate <= max_split
+    "The smallest distance at which cutting this tree leaves at most `max_split` of same-speaker pairs apart"
+    truth = np.unique(truth, return_inverse=True)[1]
+    n = len(truth)
+    counts = np.zeros((max(2 * n - 1, 1), truth.max(initial=0) + 1), np.int64); counts[np.arange(n), truth] = 1
+    same, together = _pairs(counts[:n].sum(0)), 0.0
+    if tree is None or same == 0: return 0.0
+    for row, (a, b, height, _) in enumerate(tree):  # merges in order of height: the split rate only falls
+        together += float(counts[int(a)] @ counts[int(b)]); counts[n + row] = counts[int(a)] + counts[int(b)]
+        if 1 - together / same <= max_split: return float(height)
+    return float(tree[-1, 2])
+
+def safe_threshold(known: list[tuple], # (d-vectors, true speaker ids[, tree]) per class with known speakers
+                   thresholds=THRESHOLDS, # tried when calibrating
+                   calibrated: float | None = None, # `calibrate_threshold(known)[0]`, when already computed
+                  ) -> float: # cosine-distance cut
+    "A cut that keeps every known speaker together (split rate <= `SAFE_MAX_SPLIT` in every class) with `SAFE_MARGIN` to spare, never finer than the calibrated one"
+    lowest = max(lowest_safe_cut(_tree(group), group[1]) for group in known)
+    calibrated = calibrate_threshold(known, thresholds)[0] if calibrated is None else calibrated
+    return round(max(lowest + SAFE_MARGIN, calibrated), 4)
 
 # %% ../nbs/07_speakers.ipynb #c013
 def _embedding_key(manifest: dict) -> dict:
     return dict(encoder=speaker_encoder_identity(), corpus_fingerprint=manifest["key"]["corpus_fingerprint"],
                 peak_normalize=manifest["key"].get("peak_normalize", True), n_items=manifest["n_items"])
+
+def require_corpus_rows(cache_dir: str | Path, # the cache whose voices are wanted
+                        manifest: dict, # its manifest
+                        corpus: Corpus | None = None, # the corpus it was made from, to compare item by item
+                       ):
+    "Refuse a cache whose items are not the corpus's clips one to one (a labels-only import): their voices would be other clips'"
+    reason = (manifest.get("unavailable_protocols") or {}).get("speaker")
+    if reason: raise CacheMismatchError(f"{cache_dir}: cannot recover speakers from this cache (its rows are not the corpus's clips): {reason}")
+    if corpus is None: return
+    cached, expected = load_cache_items(cache_dir).item_id.astype(str).to_numpy(), corpus.items.item_id.astype(str).to_numpy()
+    if len(cached) != len(expected) or (cached != expected).any():
+        raise CacheMismatchError(f"{cache_dir}: cannot recover speakers from this cache: its items.csv does not list the corpus's "
+                                 f"{len(expected)} items one to one ({len(cached)} rows), so a row's voice cannot be read from the corpus")
 
 def _voice_job(corpus: Corpus, row: int, peak_normalize: bool) -> tuple[np.ndarray | None, float, str]:
     "d-vector, speech seconds and status of one clip"
@@ -112,9 +190,11 @@ def embed_voices(corpus: Corpus, # the corpus the cache was extracted from
     "d-vectors of every extracted clip into the cache (speaker_embeddings.npy / .csv / .json); resumable, idempotent"
     cache_dir = Path(cache_dir)
     manifest = verify_cache(cache_dir, layers=[])
+    require_corpus_rows(cache_dir, manifest)
     if corpus.fingerprint != manifest["key"]["corpus_fingerprint"]:
         raise CacheMismatchError(f"{cache_dir} was extracted from another corpus (fingerprint {manifest['key']['corpus_fingerprint']}, "
                                  f"this one {corpus.fingerprint}); pass the --data the cache was made from")
+    require_corpus_rows(cache_dir, manifest, corpus)
     key, meta_path, array_path = _embedding_key(manifest), cache_dir / "speaker_embeddings.json", cache_dir / "speaker_embeddings.npy"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     if meta.get("key") != key or not array_path.exists():
@@ -153,58 +233,146 @@ def load_voices(cache_dir: str | Path) -> tuple[np.ndarray, pd.DataFrame]:
     return np.load(cache_dir / "speaker_embeddings.npy"), pd.read_csv(cache_dir / "speaker_embeddings.csv", keep_default_na=False)
 
 # %% ../nbs/07_speakers.ipynb #c015
-def _known_groups(items: pd.DataFrame, usable: np.ndarray, vectors: np.ndarray) -> dict:
+VALIDATED_MIN_ARI = 0.8 # a validated clustering reaches at least this mean leave-one-class-out ARI
+VALIDATED_MAX_SPLIT = 0.05 # and splits at most this share of same-speaker pairs in any held-out class
+METHODS = ("auto", "threshold", "safe", "silhouette") # how `recover_speakers` may cut
+
+def _known_groups(labels: np.ndarray, speakers: np.ndarray, usable: np.ndarray, vectors: np.ndarray) -> dict:
     "Per class: (d-vectors, speaker ids, dendrogram) of its embedded clips whose speaker is known, for classes with two or more speakers"
-    known = usable & (items.speaker != UNKNOWN_SPEAKER).to_numpy()
-    groups = {}
-    for label, rows in items[known].groupby("label").groups.items():
-        rows = np.asarray(rows)
-        if items.speaker.iloc[rows].nunique() >= 2: groups[label] = (vectors[rows], items.speaker.iloc[rows].to_numpy(), voice_tree(vectors[rows]))
+    known, groups = usable & (speakers != UNKNOWN_SPEAKER), {}
+    for label in sorted(set(labels[known])):
+        rows = np.flatnonzero(known & (labels == label))
+        if len(set(speakers[rows])) >= 2: groups[label] = (vectors[rows], speakers[rows], voice_tree(vectors[rows]))
     return groups
 
 def validate_clustering(groups: dict, # class -> (d-vectors, true speakers, dendrogram), from `_known_groups`
-                       ) -> dict: # class -> adjusted Rand index of clustering it blind
-    "Hide each known class's speakers, cluster them as unknown ones would be, and score against the truth"
-    scores = {}
-    for label, (emb, truth, tree) in groups.items():
-        others = [g for other, g in groups.items() if other != label]
-        threshold = calibrate_threshold(others)[0] if others else None
-        scores[label] = float(adjusted_rand_score(truth, cluster_voices(emb, threshold, tree=tree)))
-    return scores
+                        scores: tuple | None = None, # `cut_scores` of the groups, when already computed
+                       ) -> tuple[dict, dict]: # class -> ARI, class -> split rate; empty for fewer than two classes
+    "Hide each known class, cut it at the threshold calibrated on the other known classes, and score it against its truth"
+    if len(groups) < 2: return {}, {}
+    ari, split = scores or cut_scores(list(groups.values()))
+    cuts = {label: _merge_leaning(np.delete(ari, j, axis=1)) for j, label in enumerate(groups)}
+    return ({label: float(ari[cuts[label], j]) for j, label in enumerate(groups)},
+            {label: float(split[cuts[label], j]) for j, label in enumerate(groups)})
+
+def score_cut(groups: dict, # class -> (d-vectors, true speakers, dendrogram)
+              threshold: float | None, # a fixed cut; None: the silhouette
+             ) -> tuple[dict, dict]: # class -> ARI, class -> split rate
+    "Score a cut that uses no labels on every known class"
+    scores = {label: pair_scores(truth, cluster_voices(emb, threshold, tree=tree)) for label, (emb, truth, tree) in groups.items()}
+    return {label: s[0] for label, s in scores.items()}, {label: s[1] for label, s in scores.items()}
+
+def validation_verdict(ari: dict, # class -> ARI
+                       split: dict, # class -> split rate
+                      ) -> tuple[bool, str]: # validated, the numbers in words
+    "Whether scores meet `VALIDATED_MIN_ARI` (mean) and `VALIDATED_MAX_SPLIT` (worst class)"
+    mean, worst = float(np.mean(list(ari.values()))), max(split, key=split.get)
+    return (mean >= VALIDATED_MIN_ARI and split[worst] <= VALIDATED_MAX_SPLIT,
+            f"mean ARI {mean:.2f} (validated needs >= {VALIDATED_MIN_ARI}), worst split rate {split[worst]:.2f} in {worst} "
+            f"(needs <= {VALIDATED_MAX_SPLIT})")
+
+def _cut(method: str, threshold: float | None, groups: dict, ari: dict, split: dict, validated: bool, reason: str) -> dict:
+    "The cut's summary; calibration_ari is the mean ARI the cut reaches on the known classes themselves"
+    fit = [pair_scores(truth, cluster_voices(emb, threshold, tree=tree))[0] for emb, truth, tree in groups.values()] if threshold is not None else []
+    return dict(method=method, threshold=threshold, calibration_ari=float(np.mean(fit)) if fit else None, validation_ari=ari,
+                validation_split=split, mean_validation_ari=float(np.mean(list(ari.values()))) if ari else None,
+                validated=bool(validated), validation_reason=reason)
+
+def choose_cut(groups: dict, # class -> (d-vectors, true speakers, dendrogram) of the classes with 2+ known speakers
+               method: str = "auto", # one of `METHODS`
+               threshold: float | None = None, # a fixed cosine-distance cut instead
+              ) -> dict: # method, threshold, calibration_ari, validation_ari, validation_split, mean_validation_ari, validated, validation_reason
+    "How every class is cut, and the validation that decided it (a failed or impossible validation: the safe cut)"
+    if method not in METHODS: raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
+    if method == "silhouette" or threshold is not None:
+        fixed = None if method == "silhouette" else float(threshold)
+        how = "the silhouette" if fixed is None else f"a fixed threshold of {fixed:.2f}"
+        if not groups: return _cut("silhouette" if fixed is None else "threshold", fixed, groups, {}, {}, False,
+                                   f"{how} was asked for, and no class has two or more known speakers to check it on")
+        ari, split = score_cut(groups, fixed)
+        ok, verdict = validation_verdict(ari, split)
+        return _cut("silhouette" if fixed is None else "threshold", fixed, groups, ari, split, ok,
+                    f"{how} was asked for; scored on the {len(groups)} class(es) with known speakers: {verdict}")
+    if not groups:
+        if method != "auto": raise ValueError(f"method {method!r} needs a class with two or more known speakers, or a fixed threshold")
+        return _cut("silhouette", None, groups, {}, {}, False,
+                    "no class has two or more known speakers, so nothing could check the clustering (cut by the silhouette)")
+    known = list(groups.values())
+    scores = cut_scores(known)
+    ari, split = validate_clustering(groups, scores)
+    ok, verdict = (validation_verdict(ari, split) if ari else
+                   (False, f"only one class ({next(iter(groups))}) has two or more known speakers; leave-one-class-out validation needs two"))
+    calibrated = float(THRESHOLDS[_merge_leaning(scores[0])])
+    if method == "threshold" or (method == "auto" and ok):
+        return _cut("threshold", calibrated, groups, ari, split, ok, f"leave-one-class-out validation on {len(groups)} classes: {verdict}"
+                    + ("" if ok else "; the calibrated threshold was asked for and kept"))
+    if method == "safe": lead = f"the safe cut was asked for ({'validation: ' if ari else ''}{verdict})"
+    else: lead = f"leave-one-class-out validation failed: {verdict}" if ari else verdict
+    return _cut("safe", safe_threshold(known, calibrated=calibrated), groups, ari, split, False,
+                f"{lead}; so the safe cut was used, which keeps every known speaker together and may merge several people into one group")
+
+def name_speakers(label: str, # the class
+                  clusters: np.ndarray, # cluster per usable clip of the class
+                  given: np.ndarray, # their given speaker ids, UNKNOWN_SPEAKER where none
+                  known_in_class: bool, # whether any clip of the class has a given id
+                 ) -> np.ndarray: # speaker id per clip; UNKNOWN_SPEAKER for the clips that stay unknown
+    "Name clusters without ever splitting a person: new ids only in a class with no known speaker, else only a cluster's one known speaker"
+    given = np.asarray(given, dtype=object)
+    if not known_in_class: return np.array([f"{label}~v{k + 1:02d}" for k in clusters], dtype=object)
+    names = given.copy()
+    for k in np.unique(clusters):
+        inside = clusters == k
+        ids = set(given[inside]) - {UNKNOWN_SPEAKER}
+        if len(ids) == 1: names[inside & (given == UNKNOWN_SPEAKER)] = ids.pop()
+    return names
+
+def assign_speakers(labels: np.ndarray, # class per clip
+                    speakers: np.ndarray, # given speaker per clip, UNKNOWN_SPEAKER where none
+                    vectors: np.ndarray, # d-vector per clip [n, d]
+                    usable: np.ndarray | None = None, # clips with a d-vector (all when None)
+                    sources: np.ndarray | None = None, # speaker_source per clip ('given' or 'unknown' when None)
+                    method: str = "auto", # one of `METHODS`
+                    threshold: float | None = None, # a fixed cosine-distance cut instead
+                    classes: list | None = None, # classes in the summary, in order (sorted `labels` when None)
+                   ) -> tuple[np.ndarray, np.ndarray, dict]: # speaker per clip, speaker_source per clip, summary
+    "Cut every class as `choose_cut` decides and name its clusters (`name_speakers`): given ids kept, recovered ones marked"
+    labels, given = np.asarray(labels, dtype=object), np.asarray(speakers, dtype=object)
+    usable = np.ones(len(labels), bool) if usable is None else np.asarray(usable, bool)
+    sources = (np.where(given == UNKNOWN_SPEAKER, "unknown", "given") if sources is None else np.asarray(sources)).astype(object)
+    speakers = given.copy()
+    cut, per_class = choose_cut(_known_groups(labels, given, usable, vectors), method, threshold), {}
+    for label in classes if classes is not None else sorted(set(labels)):
+        in_class, known_in_class = labels == label, bool((given[labels == label] != UNKNOWN_SPEAKER).any())
+        rows = np.flatnonzero(in_class & usable)
+        todo = given[rows] == UNKNOWN_SPEAKER
+        names = name_speakers(label, cluster_voices(vectors[rows], cut["threshold"]), given[rows], known_in_class) if todo.any() else given[rows]
+        found = todo & (names != UNKNOWN_SPEAKER)
+        speakers[rows[found]], sources[rows[found]] = names[found], "recovered"
+        per_class[label] = dict(items=int(in_class.sum()), **{s: int((sources[in_class] == s).sum()) for s in SPEAKER_SOURCES},
+                                known_speakers=int(len(set(given[in_class]) - {UNKNOWN_SPEAKER})),
+                                recovered_speakers=int(len(set(names[found]))), matched_known=int(found.sum()) if known_in_class else 0,
+                                new_speakers=0 if known_in_class else int(len(set(names[found]))))
+    criteria = dict(min_ari=VALIDATED_MIN_ARI, max_split=VALIDATED_MAX_SPLIT, safe_max_split=SAFE_MAX_SPLIT, safe_margin=SAFE_MARGIN)
+    return speakers, sources, dict(**cut, per_class=per_class, criteria=criteria)
 
 def recover_speakers(cache_dir: str | Path, # a cache with complete speaker embeddings
-                     method: str = "auto", # 'auto', 'threshold' (calibrated on known classes) or 'silhouette'
+                     method: str = "auto", # one of `METHODS`: 'auto' calibrates, validates, and falls back to the safe cut
                      threshold: float | None = None, # a fixed cosine-distance cut instead of calibrating one
                     ) -> dict: # the summary written to speakers.json
-    "Write CACHE/speakers.csv: given ids kept, unknown clips clustered per class, too-little-speech clips left unknown"
-    if method not in ("auto", "threshold", "silhouette"): raise ValueError(f"method must be auto, threshold or silhouette, not {method!r}")
+    "Write CACHE/speakers.csv: given ids kept, unknown clips matched to known speakers or clustered, too-little-speech clips left unknown"
+    if method not in METHODS: raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
     cache_dir, started = Path(cache_dir), time.perf_counter()
     manifest = read_manifest(cache_dir)
+    require_corpus_rows(cache_dir, manifest)
     if manifest.get("checksums", {}).pop("speakers.csv", None):  # about to be rewritten: do not check the old one
         manifest.pop("speakers", None); _write_json(cache_dir / "manifest.json", manifest)
     manifest, items = verify_cache(cache_dir, layers=[]), load_cache_items(cache_dir)
     vectors, table = load_voices(cache_dir)
     usable = (items.status == "ok").to_numpy() & (table.status == "ok").to_numpy()
-    groups = _known_groups(items, usable, vectors)
-    if threshold is None and method in ("auto", "threshold") and groups: threshold, calibration_ari = calibrate_threshold(list(groups.values()))
-    elif method == "threshold" and threshold is None: raise ValueError("method 'threshold' needs a class with two or more known speakers, or --threshold")
-    else: calibration_ari = None
-    if method == "silhouette": threshold = None
-    speakers, sources = items.speaker.to_numpy(object).copy(), items.speaker_source.to_numpy(object).copy()
-    per_class = {}
-    for label in manifest["classes"]:
-        in_class = (items.label == label).to_numpy()
-        todo = np.flatnonzero(in_class & usable & (speakers == UNKNOWN_SPEAKER))
-        clusters = cluster_voices(vectors[todo], threshold) if len(todo) else np.zeros(0, int)
-        speakers[todo] = [f"{label}~v{k + 1:02d}" for k in clusters]; sources[todo] = "recovered"
-        per_class[label] = dict(items=int(in_class.sum()), **{s: int((sources[in_class] == s).sum()) for s in ("given", "filename", "recovered", "unknown")},
-                                known_speakers=int(len(set(speakers[in_class & (sources != "recovered") & (speakers != UNKNOWN_SPEAKER)]))),
-                                recovered_speakers=int(len(np.unique(clusters))))
-    validation = validate_clustering(groups)
+    speakers, sources, summary = assign_speakers(items.label.to_numpy(object), items.speaker.to_numpy(object), vectors, usable,
+                                                 items.speaker_source.to_numpy(object), method, threshold, manifest["classes"])
     _write_csv(cache_dir / "speakers.csv", pd.DataFrame(dict(item_id=items.item_id, speaker=speakers, speaker_source=sources)))
-    summary = dict(method="threshold" if threshold is not None else "silhouette", threshold=threshold, calibration_ari=calibration_ari,
-                   validation_ari=validation, mean_validation_ari=float(np.mean(list(validation.values()))) if validation else None,
-                   per_class=per_class, encoder=speaker_encoder_identity(), seconds=round(time.perf_counter() - started, 2))
+    summary.update(encoder=speaker_encoder_identity(), seconds=round(time.perf_counter() - started, 2))
     _write_json(cache_dir / "speakers.json", summary)
     manifest = read_manifest(cache_dir)  # speakers.csv is covered like items.csv: a new sweep identity, checked on every load
     manifest.setdefault("checksums", {})["speakers.csv"] = _file_sha256(cache_dir / "speakers.csv")
@@ -212,21 +380,28 @@ def recover_speakers(cache_dir: str | Path, # a cache with complete speaker embe
     _write_json(cache_dir / "manifest.json", manifest)
     return summary
 
+def speakers_line(summary: dict) -> str:
+    "One line on what speaker recovery did and whether it was validated"
+    done = {c: s for c, s in summary["per_class"].items() if s["recovered"]}
+    counts = ", ".join(f"{c}: {s['new_speakers']} new speakers" if s["new_speakers"] else f"{c}: {s['matched_known']} matched to known speakers"
+                       for c, s in done.items())
+    cut = "the silhouette" if summary["threshold"] is None else f"{summary['method']} cut {summary['threshold']:.2f}"
+    mean = summary["mean_validation_ari"]
+    return (f"speakers: {sum(s['recovered'] for s in summary['per_class'].values())} clips given recovered speakers ({counts or 'none needed'}) "
+            f"by {cut}; validation ARI {'not measured' if mean is None else f'{mean:.2f}'}: "
+            f"{'validated' if summary['validated'] else 'not validated'} ({summary['validation_reason']})")
+
 def find_speakers(data: Any, # the corpus the cache was made from
                   cache_dir: str | Path, # a complete cache
                   method: str = "auto", threshold: float | None = None, split: str = "train", progress: bool = True) -> dict:
     "`indic-probe speakers`: embed every clip's voice (once) and recover the unknown speakers into CACHE/speakers.csv"
-    corpus = load_corpus(data, split=split) if not isinstance(data, Corpus) else data
     manifest = read_manifest(cache_dir)
+    require_corpus_rows(cache_dir, manifest)  # before reading any audio
+    corpus = load_corpus(data, split=split) if not isinstance(data, Corpus) else data
     if len(corpus) != manifest["n_items"]:  # a --limit subset: take the same subset
         from indic_probe.data import stratified_head
         corpus.items = stratified_head(corpus.items, manifest["n_items"]); corpus.__dict__.pop("fingerprint", None)
     embed_voices(corpus, cache_dir, progress=progress)
     summary = recover_speakers(cache_dir, method, threshold)
-    if progress:
-        recovered = {c: s["recovered_speakers"] for c, s in summary["per_class"].items() if s["recovered"]}
-        print(f"speakers: {sum(s['recovered'] for s in summary['per_class'].values())} clips given recovered speakers "
-              f"({', '.join(f'{c}: {n}' for c, n in recovered.items()) or 'none needed'}); "
-              f"validation ARI {summary['mean_validation_ari'] if summary['mean_validation_ari'] is not None else 'not measurable (no class with 2+ known speakers)'}; "
-              f"written to {Path(cache_dir) / 'speakers.csv'}")
+    if progress: print(f"{speakers_line(summary)}; written to {Path(cache_dir) / 'speakers.csv'}")
     return summary
