@@ -17,10 +17,11 @@ from tqdm import tqdm
 from .data import Corpus, load_corpus, looks_local, AudioDecodeError, DEFAULT_DATASET, ITEM_COLUMNS, UNKNOWN_SPEAKER
 
 # %% auto #0
-__all__ = ['DTYPES', 'HANDCRAFTED', 'DEFAULT_MODEL', 'POOLINGS', 'VAD_SETTINGS', 'POOL_OVER', 'CACHE_FORMAT', 'ERROR_COLUMNS',
-           'REGIONS', 'resolve_device', 'cpu_has_native_bf16', 'gpu_dtype', 'resolve_dtype', 'autocast_for',
-           'PerClipFeatureEncoder', 'Encoder', 'FeatureEncoder', 'ModelLoadError', 'load_encoder',
-           'original_method_embedding', 'vad_identity', 'speech_mask', 'Pooled', 'embed_regions', 'embed_clips',
+__all__ = ['DTYPES', 'HANDCRAFTED', 'DEFAULT_MODEL', 'POOLINGS', 'MAX_SECONDS', 'EAGER_MAX_SECONDS', 'VAD_SETTINGS',
+           'NONSPEECH_METHOD', 'POOL_OVER', 'CACHE_FORMAT', 'ERROR_COLUMNS', 'REGIONS', 'resolve_device',
+           'cpu_has_native_bf16', 'gpu_dtype', 'resolve_dtype', 'autocast_for', 'PerClipFeatureEncoder', 'Encoder',
+           'FeatureEncoder', 'ModelLoadError', 'load_encoder', 'original_method_embedding', 'default_max_seconds',
+           'vad_identity', 'speech_mask', 'Pooled', 'nonspeech_audio', 'embed_regions', 'embed_clips',
            'CacheMismatchError', 'layer_file', 'read_manifest', 'cache_key', 'CacheWriteError', 'load_cache_items',
            'verify_cache', 'speaker_table', 'load_layer', 'decoded_clips', 'feeding_defaults', 'check_extract_options',
            'launch_rank', 'extract']
@@ -279,6 +280,13 @@ def original_method_embedding(model: nn.Module, feature_extractor: Any, audio: n
 
 # %% ../nbs/01_extract.ipynb #c018
 POOLINGS = ("mean", "mean+std")
+MAX_SECONDS = 600.0 # longest clip embedded whole by default: one hubert-base pass over it needs ~9.1 GiB (fp32, sdpa attention)
+EAGER_MAX_SECONDS = 120.0 # the same where attention runs eagerly (WavLM): a heads x frames x frames matrix per layer, ~3.6 GiB at 120 s
+
+def default_max_seconds(encoder: Encoder | FeatureEncoder) -> float:
+    "Longest clip embedded whole, exactly as the original: `MAX_SECONDS`, or `EAGER_MAX_SECONDS` where memory grows with length squared"
+    model = getattr(encoder, "model", None)
+    return EAGER_MAX_SECONDS if getattr(getattr(model, "config", None), "_attn_implementation", None) == "eager" else MAX_SECONDS
 
 def _segments(n_samples: int, max_samples: int, min_samples: int) -> list[tuple[int, int]]:
     "Cut `n_samples` into near-equal (start, stop) pieces of at most `max_samples`, none below `min_samples`"
@@ -297,11 +305,12 @@ def _batches(lengths: list[int], budget: int) -> list[list[int]]:
 
 # %% ../nbs/01_extract.ipynb #c019v
 VAD_SETTINGS = dict(threshold=0.5, min_speech_duration_ms=250, min_silence_duration_ms=100) # silero-vad's own defaults
+NONSPEECH_METHOD = "own pass over the non-speech audio" # how the channel control is embedded: part of the VAD's identity
 _VAD_MODELS = threading.local()
 
 def vad_identity() -> dict:
-    "What decides the speech masks (part of the cache key)"
-    return dict(name="silero-vad", version=importlib.metadata.version("silero-vad"), **VAD_SETTINGS)
+    "What decides the speech masks and the non-speech embeddings (part of the cache key)"
+    return dict(name="silero-vad", version=importlib.metadata.version("silero-vad"), **VAD_SETTINGS, nonspeech=NONSPEECH_METHOD)
 
 def speech_mask(audio: np.ndarray, # a 16 kHz clip
                 sr: int = 16_000,
@@ -318,14 +327,14 @@ def speech_mask(audio: np.ndarray, # a 16 kHz clip
 # %% ../nbs/01_extract.ipynb #c020
 def _forward_stats(encoder: Encoder, segments: list[np.ndarray], weights: list[np.ndarray], with_sq: bool
                   ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
-    "Per region: weighted sums over frames of every hidden state (K, L, B, D), sums of squares of region 0 (L, B, D), frames (K, B)"
+    "Weighted sums over frames of every hidden state (L, B, D), weighted sums of squares (L, B, D) or None, total weight per segment (B,)"
     hidden, frames = encoder.hidden_states(segments) # (L, B, T, D)
-    w = torch.zeros(len(segments), len(weights[0]), hidden.shape[2])
-    for b, (segment_weights, n) in enumerate(zip(weights, frames)): w[b, :, :n] = torch.from_numpy(segment_weights[:, :n])
+    w = torch.zeros(len(segments), hidden.shape[2])
+    for b, (segment_weights, n) in enumerate(zip(weights, frames)): w[b, :n] = torch.from_numpy(segment_weights[:n])
     w = w.to(hidden.device)
-    sums = torch.einsum("lbtd,bkt->klbd", hidden, w).double().cpu().numpy()
-    sqs = torch.einsum("lbtd,bt->lbd", hidden ** 2, w[:, 0]).double().cpu().numpy() if with_sq else None
-    return sums, sqs, w.sum(-1).T.double().cpu().numpy()
+    sums = torch.einsum("lbtd,bt->lbd", hidden, w).double().cpu().numpy()
+    sqs = torch.einsum("lbtd,bt->lbd", hidden ** 2, w).double().cpu().numpy() if with_sq else None
+    return sums, sqs, w.sum(-1).double().cpu().numpy()
 
 # %% ../nbs/01_extract.ipynb #c021
 POOL_OVER = ("all", "speech")
@@ -334,56 +343,77 @@ POOL_OVER = ("all", "speech")
 class Pooled:
     "Pooled embeddings of a list of clips, per pooling region"
     main: np.ndarray # (L, n, dim): mean (or mean+std) over the pooled frames: all valid frames, or speech only
-    nonspeech: np.ndarray | None # (L, n, hidden): mean over non-speech frames, when speech masks were given
+    nonspeech: np.ndarray | None # (L, n, hidden): mean over every frame of a pass over the clip's non-speech audio alone, when speech masks were given
     frames: np.ndarray # (n,) frames pooled into `main`
-    nonspeech_frames: np.ndarray | None # (n,) non-speech frames per clip
+    nonspeech_frames: np.ndarray | None # (n,) frames of the non-speech pass (0: too little non-speech audio for one frame)
     failed: dict # {clip index: reason}
 
 def _frame_is_speech(speech: np.ndarray, start: int, n_frames: int, hop: int, field: int) -> np.ndarray:
     "Is each frame of a segment starting at sample `start` speech? (judged at the frame's centre sample)"
     return speech[np.minimum(start + np.arange(n_frames) * hop + field // 2, len(speech) - 1)]
 
+def _model_failure(error: Exception) -> str:
+    "Why a clip failed in the model; running out of memory names the options that bound it"
+    reason = f"model failed: {type(error).__name__}: {error}"
+    if isinstance(error, torch.OutOfMemoryError) or any(m in str(error).lower() for m in ("out of memory", "can't allocate memory")):
+        reason += " (lower --max-seconds, which cuts longer clips into segments, or --batch-seconds)"
+    return reason
+
+def nonspeech_audio(clip: np.ndarray, # a decoded clip
+                    speech: np.ndarray, # its per-sample speech mask
+                    peak_normalize: bool = False, # the clip was peak-normalised: so is its non-speech audio, on its own peak
+                   ) -> np.ndarray:
+    "The samples of `clip` that are not speech, joined in order: what the channel control hears"
+    quiet = np.asarray(clip, dtype=np.float32)[~np.asarray(speech, bool)]
+    if peak_normalize and (peak := float(np.abs(quiet).max(initial=0))) > 0: quiet = quiet / peak  # the clip's peak is the speech's
+    return quiet
+
 def embed_regions(encoder: Encoder, clips: list[np.ndarray], # decoded clips at `encoder.sample_rate`
                   speech: list[np.ndarray] | None = None, # a per-sample speech mask per clip (VAD), or None
                   batch_seconds: float = 20.0, # padded audio per forward pass
                   pooling: str = "mean", # 'mean' or 'mean+std'
-                  max_seconds: float = 30.0, # longer clips are cut into segments of at most this
+                  max_seconds: float | None = None, # longer clips are cut into segments of at most this (None: `default_max_seconds`)
                   pool_over: str = "all", # 'all' valid frames, or 'speech' frames only (needs `speech`)
+                  peak_normalize: bool = False, # the clips were peak-normalised (see `nonspeech_audio`)
                  ) -> Pooled:
-    "Every hidden state pooled over the chosen frames (and over non-speech frames when masks are given), one pass per batch"
+    "Every hidden state pooled over the chosen frames of each clip and, given speech masks, over a pass over its non-speech audio alone"
     if pooling not in POOLINGS: raise ValueError(f"pooling must be one of {POOLINGS}, not {pooling!r}")
     if pool_over not in POOL_OVER: raise ValueError(f"pool_over must be one of {POOL_OVER}, not {pool_over!r}")
     if pool_over == "speech" and speech is None: raise ValueError("pool_over='speech' needs speech masks (a voice-activity detector)")
     sr, min_samples, hop = encoder.sample_rate, encoder.receptive_field, encoder.frame_hop
-    failed, owners, segments, weights = {}, [], [], []
+    max_samples = int((default_max_seconds(encoder) if max_seconds is None else max_seconds) * sr)
+    failed, owners, segments, weights = {}, [], [], [] # owners: (clip, region) of each segment; region 0 main, 1 non-speech
+    def queue(i: int, region: int, values: np.ndarray, weigh: Callable | None = None):
+        "Queue the segments of one pass over `values`; `weigh(start, n_frames)` gives frame weights (default: every frame)"
+        bounds = _segments(len(values), max_samples, min_samples)
+        for (start, stop), n_frames in zip(bounds, encoder.frames([stop - start for start, stop in bounds])):
+            owners.append((i, region)); segments.append(values[start:stop])
+            weights.append(np.ones(n_frames, np.float32) if weigh is None else weigh(start, n_frames).astype(np.float32))
     for i, clip in enumerate(clips):
         if len(clip) < min_samples:
             failed[i] = f"clip is {len(clip)} samples ({len(clip)/sr:.3f} s), shorter than the model's receptive field ({min_samples} samples)"
             continue
-        values = encoder.prepare(clip)
-        bounds = _segments(len(values), int(max_seconds * sr), min_samples)
-        for (start, stop), n_frames in zip(bounds, encoder.frames([stop - start for start, stop in bounds])):
-            regions = [np.ones(n_frames, bool)]
-            if speech is not None:
-                is_speech = _frame_is_speech(speech[i], start, n_frames, hop, min_samples)
-                regions = [is_speech if pool_over == "speech" else regions[0], ~is_speech]
-            owners.append(i); segments.append(values[start:stop]); weights.append(np.stack(regions).astype(np.float32))
+        on_speech = (lambda start, n_frames: _frame_is_speech(speech[i], start, n_frames, hop, min_samples)) if pool_over == "speech" else None
+        queue(i, 0, encoder.prepare(clip), on_speech)
+        if speech is not None and len(quiet := nonspeech_audio(clip, speech[i], peak_normalize)) >= min_samples:
+            queue(i, 1, encoder.prepare(quiet))  # its own pass: no speech reaches its GroupNorm, positional conv or attention
     K, L, D, n = 1 + (speech is not None), encoder.num_layers, encoder.hidden_size, len(clips)
     sums, sqs, counts = np.zeros((K, L, n, D)), np.zeros((L, n, D)), np.zeros((K, n))
     def accumulate(batch: list[int]):
         s, q, c = _forward_stats(encoder, [segments[j] for j in batch], [weights[j] for j in batch], pooling == "mean+std")
         for k, j in enumerate(batch):
-            sums[:, :, owners[j]] += s[:, :, k]; counts[:, owners[j]] += c[:, k]
-            if q is not None: sqs[:, owners[j]] += q[:, k]
+            i, region = owners[j]
+            sums[region, :, i] += s[:, k]; counts[region, i] += c[k]
+            if q is not None and region == 0: sqs[:, i] += q[:, k]
     for batch in _batches([len(s) for s in segments], int(batch_seconds * sr)):
         try: accumulate(batch)
         except Exception as batch_error:
             if len(batch) == 1:
-                failed[owners[batch[0]]] = f"model failed: {type(batch_error).__name__}: {batch_error}"
+                failed[owners[batch[0]][0]] = _model_failure(batch_error)
                 continue
             for j in batch: # isolate the culprit: retry one segment at a time
                 try: accumulate([j])
-                except Exception as e: failed[owners[j]] = f"model failed: {type(e).__name__}: {e}"
+                except Exception as e: failed[owners[j][0]] = _model_failure(e)
     if pool_over == "speech":
         failed |= {i: "no speech found by the voice-activity detector" for i in range(n) if counts[0, i] == 0 and i not in failed}
     for i in failed: sums[:, :, i], sqs[:, i], counts[:, i] = 0, 0, 0
@@ -397,7 +427,7 @@ def embed_regions(encoder: Encoder, clips: list[np.ndarray], # decoded clips at 
 def embed_clips(encoder: Encoder, clips: list[np.ndarray], # decoded clips at `encoder.sample_rate`
                 batch_seconds: float = 20.0, # padded audio per forward pass
                 pooling: str = "mean", # 'mean' or 'mean+std'
-                max_seconds: float = 30.0, # longer clips are cut into segments of at most this
+                max_seconds: float | None = None, # longer clips are cut into segments of at most this (None: `default_max_seconds`)
                ) -> tuple[np.ndarray, dict[int, str]]:
     "Pooled embeddings `(num_layers, len(clips), dim)` of every hidden state, and {clip index: reason} for failures"
     pooled = embed_regions(encoder, clips, None, batch_seconds, pooling, max_seconds)
@@ -525,8 +555,8 @@ def speaker_table(cache_dir: str | Path) -> pd.DataFrame:
 def load_layer(cache_dir: str | Path, # cache folder made by `extract`
                layer: int, # hidden-state index, 0 = CNN/embedding output
                verify: bool = True, # check completeness and the files' checksums
-               region: str = "main", # 'main', or 'nonspeech' (pooled over non-speech frames; needs a VAD cache)
-               min_frames: int = 5, # 'nonspeech': least non-speech frames (20 ms each) an item needs
+               region: str = "main", # 'main', or 'nonspeech' (a pass over the non-speech audio alone; needs a VAD cache)
+               min_frames: int = 5, # 'nonspeech': least frames (20 ms each) of the non-speech pass an item needs
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     "`X` (N x D float32), `y` (label indices) and speaker `groups` of one layer, extracted items only"
     manifest = read_manifest(cache_dir)
@@ -534,6 +564,9 @@ def load_layer(cache_dir: str | Path, # cache folder made by `extract`
         raise IndexError(f"layer {layer} out of range: this cache has layers 0-{manifest['num_layers'] - 1}")
     if region not in manifest.get("regions", ["main"]):
         raise ValueError(f"{cache_dir}: no {region} arrays in this cache (extract with a voice-activity detector: --vad)")
+    if region == "nonspeech" and (manifest.get("key", {}).get("vad") or {}).get("nonspeech") != NONSPEECH_METHOD:
+        raise CacheMismatchError(f"{cache_dir}: its non-speech arrays were pooled from a pass over the whole clip, which mixes the speech "
+                                 "into them; re-extract with --vad --overwrite")
     if verify: verify_cache(cache_dir, [layer], (region,))
     items = load_cache_items(cache_dir)
     ok = (items.status == "ok").to_numpy().copy()
@@ -615,10 +648,10 @@ def feeding_defaults(device: torch.device, batch_seconds: float | None = None, d
     cores = max(1, (os.cpu_count() or 1) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))  # launched processes share the machine's cores
     return 240.0 if batch_seconds is None else batch_seconds, min(16, cores) if decode_workers is None else decode_workers
 
-def check_extract_options(batch_seconds: float, max_seconds: float, chunk_size: int, decode_workers: int, pooling: str):
+def check_extract_options(batch_seconds: float, max_seconds: float | None, chunk_size: int, decode_workers: int, pooling: str):
     "Refuse option values that cannot work, with one line naming the option"
     if pooling not in POOLINGS: raise ValueError(f"pooling must be one of {POOLINGS}, not {pooling!r}")
-    for name, value in [("batch_seconds", batch_seconds), ("max_seconds", max_seconds)]:
+    for name, value in [("batch_seconds", batch_seconds)] + ([("max_seconds", max_seconds)] if max_seconds is not None else []):
         if not value > 0: raise ValueError(f"{name} must be a positive number of seconds, not {value}")
     for name, value in [("chunk_size", chunk_size), ("decode_workers", decode_workers)]:
         if int(value) != value or value < 1: raise ValueError(f"{name} must be a positive whole number, not {value}")
@@ -648,7 +681,7 @@ def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV mani
             device: str = "auto", # auto, cpu, cuda, mps (under a launcher, auto is each process's own GPU)
             limit: int | None = None, # keep a stratified subset of this many items
             pooling: str = "mean", # mean or mean+std over valid frames
-            max_seconds: float = 30.0, # clips longer than this are embedded in segments
+            max_seconds: float | None = None, # clips longer than this are embedded in segments of at most this (not exact), shorter ones whole (None: 600 s, 120 s for eager attention: `default_max_seconds`)
             peak_normalize: bool = True, # peak-normalise each clip (the original notebook does)
             split: str = "train", # hub split
             seed: int = 42, # shuffle seed
@@ -656,7 +689,7 @@ def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV mani
             chunk_size: int = 256, # items per checkpoint
             decode_workers: int | None = None, # decoders ahead of the model: processes on a GPU, threads on a CPU (0: in this process; None: 2 threads on a CPU, a process per core on a GPU)
             progress: bool = True, # show a progress bar
-            vad: bool = False, # find speech with silero-vad: non-speech pooling (the channel control) and speech-only pooling
+            vad: bool = False, # find speech with silero-vad: the channel control (a pass over the non-speech audio alone) and speech-only pooling
             pool_over: str = "all", # pool 'all' valid frames (the original), or 'speech' frames only (needs vad)
             compile: bool = False, # torch.compile the model (GPU runs; the first batches pay for compiling)
            ) -> Path:
@@ -673,9 +706,11 @@ def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV mani
     if progress:
         for note in corpus.notes: print(f"note: {note}")
     encoder = load_encoder(model, device, dtype)
+    if max_seconds is None: max_seconds = default_max_seconds(encoder)
     if compile and isinstance(encoder, Encoder): encoder.model = torch.compile(encoder.model, dynamic=True)
     key = cache_key(encoder, corpus, pooling, max_seconds, peak_normalize, vad, pool_over)
-    settings = dict(batch_seconds=batch_seconds, pooling=pooling, max_seconds=max_seconds, pool_over=pool_over, vad=vad)
+    settings = dict(batch_seconds=batch_seconds, pooling=pooling, max_seconds=max_seconds, pool_over=pool_over, vad=vad,
+                    peak_normalize=peak_normalize)
     dim = encoder.hidden_size * (2 if pooling == "mean+std" else 1)
     with _process_group(world) as group:
         if rank == 0:
@@ -707,7 +742,8 @@ def _embed_chunk(k: int, decoded: list, encoder, corpus: Corpus, settings: dict)
     errors = {r: ("decode", d) for r, d in decoded if isinstance(d, str)}
     good = [(r, d) for r, d in decoded if not isinstance(d, str)]
     pooled = embed_regions(encoder, [d[0] for _, d in good], [d[1] for _, d in good] if settings["vad"] else None,
-                           settings["batch_seconds"], settings["pooling"], settings["max_seconds"], settings["pool_over"]) if good else None
+                           settings["batch_seconds"], settings["pooling"], settings["max_seconds"], settings["pool_over"],
+                           settings["peak_normalize"]) if good else None
     errors |= {good[p][0]: ("model", reason) for p, reason in (pooled.failed.items() if pooled else [])}
     position = {r: p for p, (r, _) in enumerate(good)}
     frames = lambda counts, r: 0 if r in errors or counts is None else int(counts[position[r]])
