@@ -4,75 +4,117 @@
 
 # %% ../nbs/09_analysis.ipynb #c003
 from __future__ import annotations
-import importlib.util, time
+import importlib.util, textwrap, time, warnings
 from typing import Iterable, NamedTuple
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt, seaborn as sns
-import torch, torch.nn as nn
+import torch
 from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 from sklearn.preprocessing import StandardScaler
 from .extract import load_layer, read_manifest, resolve_device
-from .probe import (PROTOCOLS, _PROTOCOL_TEXT, _cluster_confusions, _notes, _resample_counts, _summary, _train_epoch,
-                               _trainable, _usable, cluster_strata, known_speaker_mask, limit_threads, make_mlp,
-                               metrics_from_confusion, predict_mlp, protocol_splits, validation_split)
+from .probe import (PROTOCOLS, _PROTOCOL_TEXT, _cluster_confusions, _notes, _resample_counts, _summary, _trainable, _usable,
+                               cluster_strata, known_speaker_mask, limit_threads, metrics_from_confusion, protocol_splits)
 
 # %% auto #0
-__all__ = ['METRICS', 'VIEW_METHODS', 'linear_cka', 'cross_cka', 'cka_matrix', 'cache_cka', 'plot_cka', 'best_layer_probability',
-           'plot_best_layer_probability', 'LayerWeighting', 'train_weighted', 'run_weighted_probe',
-           'plot_layer_weights', 'EmbeddingView', 'has_umap', 'embedding_view', 'plot_embedding_view']
+__all__ = ['METRICS', 'HEAD_C', 'LOGIT_SCALE', 'VIEW_METHODS', 'linear_cka', 'cross_cka', 'cka_matrix', 'cka_baseline',
+           'baseline_text', 'cache_cka', 'plot_cka', 'best_layer_probability', 'plot_best_layer_probability',
+           'head_scores', 'HeadsFit', 'fit_heads', 'run_weighted_probe', 'weighting_gain', 'plot_layer_weights',
+           'plot_weighted_vs_layers', 'EmbeddingView', 'has_umap', 'embedding_view', 'plot_embedding_view']
 
 # %% ../nbs/09_analysis.ipynb #c006
+class _Prepared(NamedTuple):
+    "One layer ready for CKA: its centred copy and the sums every pair reuses"
+    X: np.ndarray # centred float64 [N, D]
+    rows: np.ndarray # squared norm of each centred row [N]
+    total: float # sum of `rows`: the squared Frobenius norm of X
+    gram: float # ||X^T X||_F^2: the biased self-similarity
+
 def _centred(X) -> np.ndarray:
     "Columns centred, as float64 [N, D]"
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2: raise ValueError(f"a representation must be [N, D]; got shape {X.shape}")
     return X - X.mean(0)
 
-def _prepared(layers:Iterable) -> list[tuple[np.ndarray, float]]:
-    "Each layer centred (float64) with the Frobenius norm of its Gram matrix X^T X, computed once per layer"
+def _prepared(layers:Iterable, # representations [N, D_l] of the same items
+              debiased:bool=True, # will they feed the unbiased estimator (which needs 4+ items)?
+             ) -> list[_Prepared]:
+    "Each layer centred (float64) with its row norms and Gram norm, computed once per layer"
     prepared = []
     for X in layers:  # an iterable, so a caller can stream layers from disk without holding the float32 copies
         X = _centred(X)
-        if prepared and len(X) != len(prepared[0][0]):
-            raise ValueError(f"every representation must hold the same items; got {len(prepared[0][0])} and {len(X)} rows")
-        prepared.append((X, float(np.linalg.norm(X.T @ X))))
+        if prepared and len(X) != len(prepared[0].X):
+            raise ValueError(f"every representation must hold the same items; got {len(prepared[0].X)} and {len(X)} rows")
+        if debiased and len(X) < 4: raise ValueError(f"debiased CKA needs at least 4 items; got {len(X)}")
+        rows = np.einsum("ij,ij->i", X, X)
+        prepared.append(_Prepared(X, rows, float(rows.sum()), float(np.linalg.norm(X.T @ X) ** 2)))
     return prepared
 
-def _cka(a:tuple, b:tuple) -> float:
-    "Linear CKA of two prepared layers (NaN when one is constant)"
-    (X, norm_x), (Y, norm_y) = a, b
-    if norm_x == 0 or norm_y == 0: return float('nan')
-    return float(np.linalg.norm(Y.T @ X) ** 2 / (norm_x * norm_y))
+def _hsic(a:_Prepared, b:_Prepared, cross:float, debiased:bool) -> float:
+    "Scaled HSIC of two prepared layers from cross = ||Y^T X||_F^2: biased, or the unbiased estimator (Song et al. 2012)"
+    if not debiased: return cross
+    n = len(a.rows)
+    return cross - n / (n - 2) * float(a.rows @ b.rows) + a.total * b.total / ((n - 1) * (n - 2))
+
+def _cka(a:_Prepared, b:_Prepared, debiased:bool=True) -> float:
+    "Linear CKA of two prepared layers (NaN when either has no similarity to itself: a constant layer)"
+    self_a, self_b = _hsic(a, a, a.gram, debiased), _hsic(b, b, b.gram, debiased)
+    if self_a <= 0 or self_b <= 0: return float('nan')
+    return _hsic(a, b, float(np.linalg.norm(b.X.T @ a.X) ** 2), debiased) / float(np.sqrt(self_a * self_b))
 
 # %% ../nbs/09_analysis.ipynb #c007
 def linear_cka(X:np.ndarray, # one representation of N items [N, D1]
                Y:np.ndarray, # another representation of the same items, same row order [N, D2]
-              ) -> float: # similarity in [0, 1]; NaN when either is constant
+               debiased:bool=True, # unbiased HSIC estimator (about 0 for unrelated representations); False: the biased form
+              ) -> float: # 1 for the same representation; NaN when either is constant (debiased: may dip below 0)
     "Linear CKA (Kornblith et al. 2019) between two representations of the same items"
-    return _cka(*_prepared([X, Y]))
+    return _cka(*_prepared([X, Y], debiased), debiased)
 
 def cross_cka(layers_a:list, # representations [N, Da] of one model (say its layers)
               layers_b:list, # representations [N, Db] of the same items from another model
+              debiased:bool=True, # unbiased HSIC estimator; False: the biased form
              ) -> np.ndarray: # [len(layers_a), len(layers_b)] linear CKA
     "Linear CKA of every layer of `layers_a` with every layer of `layers_b` (two models, same items)"
-    prepared = _prepared(list(layers_a) + list(layers_b))  # also checks that all hold the same number of items
+    prepared = _prepared(list(layers_a) + list(layers_b), debiased)  # also checks that all hold the same number of items
     a, b = prepared[:len(layers_a)], prepared[len(layers_a):]
-    return np.array([[_cka(pa, pb) for pb in b] for pa in a]).reshape(len(a), len(b))
+    return np.array([[_cka(pa, pb, debiased) for pb in b] for pa in a]).reshape(len(a), len(b))
 
-def _matrix(prepared:list) -> np.ndarray:
+def _matrix(prepared:list, debiased:bool) -> np.ndarray:
     "Symmetric L x L CKA matrix of prepared layers, each pair computed once"
     n = len(prepared)
     matrix = np.eye(n)
     for i in range(n):
-        if prepared[i][1] == 0: matrix[i, i] = np.nan  # a constant layer is like nothing, not even itself
-        for j in range(i + 1, n): matrix[i, j] = matrix[j, i] = _cka(prepared[i], prepared[j])
+        if np.isnan(_cka(prepared[i], prepared[i], debiased)): matrix[i, i] = np.nan  # a constant layer is like nothing, not even itself
+        for j in range(i + 1, n): matrix[i, j] = matrix[j, i] = _cka(prepared[i], prepared[j], debiased)
     return matrix
 
 def cka_matrix(layers:list, # L representations [N, D_l] of the same items (say every hidden state)
+               debiased:bool=True, # unbiased HSIC estimator; False: the biased form
               ) -> np.ndarray: # [L, L] linear CKA, symmetric, ones on the diagonal
     "Linear CKA between every pair of layers"
-    return _matrix(_prepared(layers))
+    return _matrix(_prepared(layers, debiased), debiased)
+
+# %% ../nbs/09_analysis.ipynb #c009e
+def cka_baseline(n_items:int, # items compared
+                 width:int, # width of the first representation
+                 width_b:int|None=None, # width of the second; None: the same as `width`
+                 debiased:bool=True, # the estimator to measure
+                 n_draws:int=10, # independent pairs drawn
+                 seed:int=0, # seeds the draws
+                ) -> dict: # n_items, widths, debiased, n_draws, mean, sd, abs_max: JSON-ready
+    "What linear CKA gives two *independent* random (Gaussian) representations of this size: the floor to read a CKA matrix against"
+    width_b = width if width_b is None else int(width_b)
+    rng = np.random.default_rng(seed)
+    values = np.array([linear_cka(rng.standard_normal((n_items, width)), rng.standard_normal((n_items, width_b)), debiased)
+                       for _ in range(n_draws)])
+    return {"n_items": int(n_items), "width": int(width), "width_b": width_b, "debiased": bool(debiased), "n_draws": int(n_draws),
+            "mean": float(values.mean()), "sd": float(values.std(ddof=1)) if n_draws > 1 else 0.0, "abs_max": float(np.abs(values).max())}
+
+def baseline_text(baseline:dict) -> str: # `cka_baseline`'s result
+    "The baseline in words, for a figure or a report"
+    widths = f"{baseline['width']}-d" if baseline["width_b"] == baseline["width"] else f"{baseline['width']}-d and {baseline['width_b']}-d"
+    return (f"independent random {widths} representations of {baseline['n_items']} items score {baseline['mean']:.2f} "
+            f"± {2 * baseline['sd']:.2f} ({'debiased' if baseline['debiased'] else 'biased'}, {baseline['n_draws']} draws)")
 
 # %% ../nbs/09_analysis.ipynb #c015
 def _subset(n_items:int, max_items:int|None, seed:int) -> np.ndarray:
@@ -84,35 +126,58 @@ def cache_cka(cache_dir, # extraction cache folder (see `indic_probe.extract`)
               layers=None, # hidden-state indices to compare; None: every layer of the cache
               max_items:int|None=None, # use a random subset of this many items (the same for every layer); None: all
               seed:int=0, # seeds the subset
-             ) -> pd.DataFrame: # [L, L] linear CKA, index and columns the layer numbers; attrs["n_items"]
+              debiased:bool=True, # unbiased HSIC estimator; False: the biased form
+             ) -> pd.DataFrame: # [L, L] linear CKA, index and columns the layer numbers; attrs n_items, width, debiased
     "Linear CKA between the layers of a cache"
     layers = list(range(read_manifest(cache_dir)["num_layers"])) if layers is None else [int(l) for l in layers]
-    rows = {}
+    seen = {}
     def stream():
         for layer in layers:
             X = load_layer(cache_dir, layer)[0]
-            if "rows" not in rows: rows["rows"] = _subset(len(X), max_items, seed)  # drawn once, for every layer
-            yield X[rows["rows"]]
-    matrix = pd.DataFrame(_matrix(_prepared(stream())), index=pd.Index(layers, name="layer"), columns=layers)
-    matrix.attrs["n_items"] = int(len(rows["rows"])) if layers else 0
+            if "rows" not in seen: seen.update(rows=_subset(len(X), max_items, seed), width=X.shape[1])  # drawn once, for every layer
+            yield X[seen["rows"]]
+    matrix = pd.DataFrame(_matrix(_prepared(stream(), debiased), debiased), index=pd.Index(layers, name="layer"), columns=layers)
+    matrix.attrs.update(n_items=int(len(seen["rows"])) if layers else 0, width=seen.get("width"), debiased=bool(debiased))
     return matrix
 
 # %% ../nbs/09_analysis.ipynb #c019
+def _cka_colours(low:float):
+    "RdBu_r on the scale [-1, 1], kept from `low` to 1: white at 0, blue below it in proportion"
+    from matplotlib.colors import ListedColormap
+    return ListedColormap(plt.get_cmap("RdBu_r")((np.linspace(low, 1, 256) + 1) / 2))
+
 def plot_cka(matrix, # [L, L] from `cka_matrix` / `cache_cka`, or [La, Lb] from `cross_cka` (array or DataFrame)
              labels=None, # row labels (and column labels for a square matrix); default: a DataFrame's index, else 0..L-1
              column_labels=None, # column labels for a rectangular matrix
-             title:str="Linear CKA between layers",
+             title:str|None=None, # default: says which estimator
              xlabel:str="layer", ylabel:str="layer",
+             n_items:int|None=None, # items the matrix was computed on; default: the DataFrame's attrs
+             width=None, # the representations' width, or (row width, column width); default: attrs
+             debiased:bool|None=None, # the estimator used; default: attrs, else True (the default estimator)
+             baseline:dict|None=None, # a stored `cka_baseline` result; None: computed when n_items and width are known
             ) -> plt.Figure:
-    "Heatmap of a CKA matrix, annotated when small enough to read"
+    "Heatmap of a CKA matrix, annotated when small enough to read, with its item count and the independent-representation baseline"
+    attrs = getattr(matrix, "attrs", {}) or {}
+    n_items, width = n_items or attrs.get("n_items"), width if width is not None else attrs.get("width")
+    debiased = attrs.get("debiased", True) if debiased is None else debiased
     frame = matrix if isinstance(matrix, pd.DataFrame) else pd.DataFrame(np.asarray(matrix, dtype=float))
     rows = list(frame.index) if labels is None else list(labels)
     columns = list(column_labels) if column_labels is not None else (rows if labels is not None and frame.shape[0] == frame.shape[1] else list(frame.columns))
     frame = pd.DataFrame(frame.to_numpy(dtype=float), index=rows, columns=columns)
-    fig, ax = plt.subplots(figsize=(1.2 + 0.48 * frame.shape[1], 0.9 + 0.42 * frame.shape[0]))
-    sns.heatmap(frame, vmin=0, vmax=1, cmap="viridis", square=True, ax=ax, annot=max(frame.shape) <= 16, fmt=".2f",
-                annot_kws={"fontsize": 7}, cbar_kws={"label": "linear CKA", "shrink": 0.8})
-    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    if baseline is None and n_items and width is not None:
+        baseline = cka_baseline(int(n_items), *np.broadcast_to(np.asarray(width, dtype=int), 2).tolist(), debiased=debiased)
+    finite = frame.to_numpy()[np.isfinite(frame.to_numpy())]
+    low = min(0.0, np.floor(finite.min() * 10) / 10) if finite.size else 0.0
+    fig, ax = plt.subplots(figsize=(1.6 + 0.48 * frame.shape[1], 1.3 + 0.42 * frame.shape[0]))
+    kind = "debiased linear CKA" if debiased else "linear CKA (biased)"
+    sns.heatmap(frame, vmin=low, vmax=1, cmap=_cka_colours(low), square=True, ax=ax, annot=max(frame.shape) <= 16, fmt=".2f",
+                annot_kws={"fontsize": 7}, cbar_kws={"label": kind, "shrink": 0.8})
+    if baseline: ax.collections[0].colorbar.ax.axhline(baseline["mean"], color="black", lw=1.2, ls="--")
+    facts = f"{n_items} items" if n_items else "items: not stated"
+    if baseline: facts += "; " + baseline_text(baseline).replace("independent random", "unrelated") + " (dashed on the bar)"
+    heading = title or kind[0].upper() + kind[1:] + " between layers"
+    ax.set(title=heading + "\n" + textwrap.fill(facts, int(12 * fig.get_figwidth())), xlabel=xlabel, ylabel=ylabel)
+    ax.title.set_fontsize(9)
     ax.tick_params(axis="y", rotation=0)
     fig.tight_layout()
     return fig
@@ -221,153 +286,287 @@ def plot_best_layer_probability(prob:dict, # `best_layer_probability`'s result, 
     return fig
 
 # %% ../nbs/09_analysis.ipynb #c035
-class LayerWeighting(nn.Module):
-    "Softmax-weighted sum of per-layer standardised embeddings, then a classifier head"
-    def __init__(self, mean:torch.Tensor, # [L, D] per-layer feature means (training part)
-                 std:torch.Tensor, # [L, D] per-layer feature standard deviations (training part)
-                 n_classes:int, # output width
-                 hidden:tuple=(), # head hidden widths; () = linear head
-                 dropout:float=0.3, # head dropout (hidden layers only)
-                ):
-        super().__init__()
-        self.register_buffer("mean", mean); self.register_buffer("std", std)
-        self.logits = nn.Parameter(torch.zeros(mean.shape[0], device=mean.device))  # equal weights at the start
-        self.head = make_mlp(mean.shape[1], n_classes, tuple(hidden), dropout).to(mean.device)
+HEAD_C = 0.1 # every head's inverse L2 strength, scikit-learn's C: mean cross-entropy + ||W||^2 / (2 C n_train); in logreg's C_GRID
+LOGIT_SCALE = 0.1 # sd of the random initial layer logits of every seed after the first (the first starts at zeros, as SUPERB)
 
-    def weights(self) -> torch.Tensor:
-        "The softmax layer weights [L]"
-        return torch.softmax(self.logits, 0)
+def _projections(Z:torch.Tensor, weight:torch.Tensor) -> torch.Tensor:
+    "Every layer through its own head and through each weighting's head, in one pass over Z: [L, n, C * (1 + S)]"
+    L, _, D = Z.shape
+    shared = weight[L:].reshape(1, -1, D).expand(L, -1, D)  # each weighting's head, seen from every layer
+    return torch.bmm(Z, torch.cat([weight[:L], shared], 1).transpose(1, 2))
 
-    def forward(self, x:torch.Tensor) -> torch.Tensor: # x: [B, L, D] -> logits [B, C]
-        return self.head(torch.einsum("l,bld->bd", self.weights(), (x - self.mean) / self.std))
+def _scores(projections:torch.Tensor, bias:torch.Tensor, shares:torch.Tensor) -> torch.Tensor:
+    "Class scores [L + S, n, C]: single-layer heads, then each weighting's share-weighted sum of its per-layer projections"
+    L, n, S, C = len(projections), projections.shape[1], len(shares), bias.shape[1]
+    mixed = torch.einsum("sl,lnsc->snc", shares, projections[..., C:].reshape(L, n, S, C))
+    return torch.cat([projections[..., :C], mixed]) + bias[:, None]
+
+def head_scores(Z:torch.Tensor, # standardised layers [L, n, D]
+                weight:torch.Tensor, # head weights [L + S, C, D]: one per single layer, then one per weighting
+                bias:torch.Tensor, # head biases [L + S, C]
+                logits:torch.Tensor, # layer logits of the S weightings [S, L]
+               ) -> torch.Tensor: # class scores [L + S, n, C]
+    "Class scores of every head: each single-layer head on its own layer, each weighting's head on its softmax mix of the layers"
+    return _scores(_projections(Z, weight), bias, torch.softmax(logits, 1))
+
+def _residual(scores:torch.Tensor, y:torch.Tensor, weight:torch.Tensor, l2:float) -> tuple[torch.Tensor, torch.Tensor]:
+    "Each head's objective [H] (float64) and d(mean cross-entropy)/d(scores) [H, n, C] from its scores [H, n, C]"
+    n = len(y)
+    log_p = torch.log_softmax(scores.double(), -1)  # float64: the line search compares close values
+    losses = -log_p.gather(2, y.view(1, n, 1).expand(len(log_p), n, 1)).mean((1, 2)) + l2 / 2 * weight.double().pow(2).sum((1, 2))
+    residual = log_p.exp_()
+    residual[:, torch.arange(n, device=y.device), y] -= 1
+    return losses, (residual / n).to(scores.dtype)
+
+def _objective(Z, y, weight, bias, logits, l2) -> tuple[torch.Tensor, tuple]:
+    "Each head's mean cross-entropy + l2/2 ||W||^2 [L + S] (float64), and the gradients of their sum: one pass over Z each way"
+    L, n, D = Z.shape
+    S, C = len(logits), bias.shape[1]
+    shares = torch.softmax(logits, 1)
+    projections = _projections(Z, weight)  # a mix's scores are the share-weighted sum of its head on each layer: no mixed copy of Z
+    losses, residual = _residual(_scores(projections, bias, shares), y, weight, l2)
+    g_share = torch.einsum("snc,lnsc->sl", residual[L:], projections[..., C:].reshape(L, n, S, C))  # d loss / d share [S, L]
+    through = shares.T[:, None, :, None] * residual[L:].transpose(0, 1)[None]  # [L, n, S, C]: each weighting's residual, scaled per layer
+    g_heads = torch.bmm(torch.cat([residual[:L], through.reshape(L, n, S * C)], 2).transpose(1, 2), Z)  # [L, C * (1 + S), D]
+    g_weight = torch.cat([g_heads[:, :C], g_heads[:, C:].sum(0).view(S, C, D)]) + l2 * weight
+    g_logits = shares * (g_share - (shares * g_share).sum(1, keepdim=True))
+    return losses, (g_weight, residual.sum(1), g_logits)
 
 # %% ../nbs/09_analysis.ipynb #c036
-def train_weighted(X_fit:torch.Tensor, # training rows [n, L, D] (float32, on the target device)
-                   y_fit:torch.Tensor, # training labels (int64)
-                   X_val:torch.Tensor, # rows that pick the epoch
-                   y_val:torch.Tensor, # their labels
-                   n_classes:int, # output width
-                   mean:torch.Tensor, # [L, D] standardisation means (training part)
-                   std:torch.Tensor, # [L, D] standardisation standard deviations
-                   seed:int=42, # seeds initialisation, dropout and batch order
-                   epochs:int=20, # training epochs
-                   batch_size:int=64, # mini-batch size
-                   lr:float=1e-3, # Adam learning rate of the head
-                   weight_lr:float=1e-2, # Adam learning rate of the layer logits
-                   hidden:tuple=(), # head hidden widths; () = linear head
-                   dropout:float=0.3, # head dropout
-                  ) -> tuple[LayerWeighting, int, list]: # model at the best epoch, that epoch (1-based), per-epoch curve
-    "Train the layer weighting and its head, keeping the epoch with the best validation accuracy"
-    device = X_fit.device
-    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-        torch.manual_seed(seed)
-        model = LayerWeighting(mean, std, n_classes, hidden, dropout)
-        optimizer = torch.optim.Adam([{"params": [model.logits], "lr": weight_lr}, {"params": model.head.parameters(), "lr": lr}])
-        batch_order = torch.Generator().manual_seed(seed)
-        curve, best_accuracy, best_epoch, best_state = [], -1.0, 0, None
-        for epoch in range(1, epochs + 1):
-            train_loss = _train_epoch(model, optimizer, X_fit, y_fit, batch_size, batch_order)
-            val_accuracy = (predict_mlp(model, X_val) == y_val).float().mean().item()
-            curve.append({"epoch": epoch, "train_loss": train_loss, "val_accuracy": val_accuracy,
-                          "weights": [round(w, 6) for w in model.weights().tolist()]})
-            if val_accuracy > best_accuracy:
-                best_accuracy, best_epoch = val_accuracy, epoch
-                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-    model.load_state_dict(best_state)
-    return model, best_epoch, curve
+class HeadsFit(NamedTuple):
+    "Linear heads fitted together: one per single layer, then one per layer weighting"
+    weight: torch.Tensor # [L + S, C, D] head weights
+    bias: torch.Tensor # [L + S, C] head biases
+    logits: torch.Tensor # [S, L] layer logits of the weightings (their softmax is the layer weights)
+    iterations: int # L-BFGS iterations, all runs together
+    evaluations: int # loss-and-gradient evaluations (line-search steps included)
+    max_grad: np.ndarray # [L + S] largest |gradient entry| of each head's objective at the end
+    converged: bool # every head's max_grad within the tolerance
+
+def _max_grad(grads:tuple, n_layers:int) -> torch.Tensor:
+    "Largest |gradient entry| of each head's objective [L + S]: its weights and bias, and a weighting's layer logits"
+    g_weight, g_bias, g_logits = grads
+    max_grad = torch.maximum(g_weight.abs().amax((1, 2)), g_bias.abs().amax(1))
+    max_grad[n_layers:] = torch.maximum(max_grad[n_layers:], g_logits.abs().amax(1))
+    return max_grad
+
+def _preconditioner(inputs:torch.Tensor, n_classes:int, l2:float) -> tuple[torch.Tensor, torch.Tensor]:
+    "P [H, D, D] with P A P^T = I for A = X^T X / (n C) + l2 I, each head's curvature at equal class probabilities; and P^-1"
+    n, D = inputs.shape[1:]
+    curvature = torch.bmm(inputs.transpose(1, 2), inputs).double() / (n * n_classes) + l2 * torch.eye(D, dtype=torch.float64, device=inputs.device)
+    root = torch.linalg.cholesky(curvature, upper=True)  # A = R^T R: then W = U R^-T makes the curvature in U the identity
+    eye = torch.eye(D, dtype=torch.float64, device=inputs.device).expand_as(root)
+    P = torch.linalg.solve_triangular(root, eye, upper=True).transpose(1, 2)
+    return P.to(inputs.dtype).contiguous(), root.transpose(1, 2).to(inputs.dtype).contiguous()
+
+def _mixed(Z:torch.Tensor, logits:torch.Tensor) -> torch.Tensor:
+    "Each weighting's softmax mix of the layers [S, n, D]"
+    L, n, D = Z.shape
+    return (torch.softmax(logits, 1) @ Z.reshape(L, n * D)).view(-1, n, D)
+
+# %% ../nbs/09_analysis.ipynb #c036c
+_LOGIT_UNIT = 10.0 # the optimiser moves the layer logits in units of 10: they travel several units, the heads' coordinates about one
+
+def fit_heads(Z:torch.Tensor, # standardised training layers [L, n, D] (float32, on the target device)
+              y:torch.Tensor, # labels [n] (int64, same device)
+              n_classes:int, # output width C
+              logit_starts, # initial layer logits of each weighting [S, L]
+              l2:float|None=None, # L2 strength on the mean cross-entropy, for every head's weights (not biases, not logits); None: 1 / (HEAD_C n)
+              tol:float=1e-4, # converged when every |gradient entry| of every head is at most this (scikit-learn's default)
+              max_iter:int=500, # L-BFGS iterations at most, all runs together
+              history_size:int=20, # L-BFGS memory
+              refresh:int=25, # iterations between refreshes of the weightings' preconditioners (each restarts L-BFGS)
+              start:HeadsFit|None=None, # warm start: begin at this fit's weights, biases and logits; None: zero heads, `logit_starts`
+             ) -> HeadsFit:
+    "Fit L single-layer linear heads and S layer weightings (softmax over layers, then a linear head) by preconditioned full-batch L-BFGS"
+    L, n, D = Z.shape
+    l2 = 1 / (HEAD_C * n) if l2 is None else l2
+    if l2 <= 0: raise ValueError(f"l2 must be positive (it also makes the preconditioner exist), not {l2}")
+    heads = L + len(logit_starts)
+    weight = torch.zeros(heads, n_classes, D, dtype=Z.dtype, device=Z.device) if start is None else start.weight.clone()
+    bias = torch.zeros(heads, n_classes, dtype=Z.dtype, device=Z.device) if start is None else start.bias.clone()
+    logits = torch.as_tensor(np.asarray(logit_starts), dtype=Z.dtype).to(Z.device).reshape(-1, L).clone() if start is None else start.logits.clone()
+    single_p, single_inverse = _preconditioner(Z, n_classes, l2)
+    bias_scale = n_classes ** 0.5  # a bias is a constant feature, uncorrelated with centred ones: curvature 1/C
+    iterations, evaluations, inner_tol = 0, 0, tol
+    for _ in range(2 * (max_iter // max(refresh, 1)) + 10):  # rounds: a refresh each, or a tighter inner tolerance
+        mixed_p, mixed_inverse = _preconditioner(_mixed(Z, logits), n_classes, l2)
+        P = torch.cat([single_p, mixed_p])
+        coords = torch.bmm(weight, torch.cat([single_inverse, mixed_inverse]))
+        bias_coords, logit_coords = bias / bias_scale, logits / _LOGIT_UNIT
+        params = [coords, bias_coords, logit_coords]  # W = U P, b = sqrt(C) v, logits = 10 u: the optimiser moves U, v, u
+        def closure():
+            losses, (g_weight, g_bias, g_logits) = _objective(Z, y, torch.bmm(coords, P), bias_coords * bias_scale, logit_coords * _LOGIT_UNIT, l2)
+            coords.grad, bias_coords.grad, logit_coords.grad = torch.bmm(g_weight, P.transpose(1, 2)), g_bias * bias_scale, g_logits * _LOGIT_UNIT
+            return losses.sum()
+        budget = min(refresh, max_iter - iterations)
+        optimizer = torch.optim.LBFGS(params, lr=1, max_iter=budget, history_size=history_size, tolerance_grad=inner_tol,
+                                      tolerance_change=0.0, line_search_fn="strong_wolfe")  # stop on the gradient only
+        optimizer.step(closure)
+        state = optimizer.state[optimizer._params[0]]
+        iterations, evaluations = iterations + state.get("n_iter", 0), evaluations + state.get("func_evals", 0) + 1
+        weight, bias, logits = torch.bmm(coords, P), bias_coords * bias_scale, logit_coords * _LOGIT_UNIT
+        max_grad = _max_grad(_objective(Z, y, weight, bias, logits, l2)[1], L)  # every head, in W's coordinates, at the final point
+        if (max_grad <= tol).all() or iterations >= max_iter: break
+        if state.get("n_iter", 0) < budget: inner_tol /= 10  # converged in U's coordinates but not yet in W's
+    return HeadsFit(weight, bias, logits, int(iterations), int(evaluations), max_grad.double().cpu().numpy(), bool((max_grad <= tol).all()))
 
 # %% ../nbs/09_analysis.ipynb #c037
-def _weighted_fold(tensors, y, groups, train, test, protocol, seed, n_classes, settings) -> tuple:
-    "Fit the weighting on one outer fold; returns test predictions, curve, selection record, layer weights"
-    X_dev, y_dev = tensors  # all items [N, L, D], already on the device
-    if protocol == "seed": fit, val = train, test  # the original: the epoch is picked on the test split
-    else:
-        fit, val = validation_split(y[train], None if groups is None else groups[train], protocol)
-        fit, val = train[fit], train[val]
-    train_rows = X_dev[torch.as_tensor(train, device=X_dev.device)]
-    mean, std = train_rows.mean(0), train_rows.std(0, correction=0)
-    std = torch.where(std > 0, std, torch.ones_like(std))  # constant features stay as they are (as StandardScaler)
-    del train_rows
-    fit, val, test = (torch.as_tensor(idx, device=X_dev.device) for idx in (fit, val, test))
-    model, epoch, curve = train_weighted(X_dev[fit], y_dev[fit], X_dev[val], y_dev[val], n_classes, mean, std, seed, **settings)
-    chosen = {"epoch": epoch, "val_accuracy": curve[epoch - 1]["val_accuracy"]}
-    return predict_mlp(model, X_dev[test]).cpu().numpy(), curve, chosen, model.weights().detach().cpu().tolist()
-
 def _stacked(layers) -> np.ndarray:
-    "Layers [L, N, D] (array or list of [N, D]) as one float32 array [N, L, D]"
-    if isinstance(layers, np.ndarray) and layers.ndim == 3: return np.ascontiguousarray(layers.transpose(1, 0, 2), dtype=np.float32)
+    "Layers [L, N, D] (array or list of [N, D]) as one float32 array [L, N, D] (no copy when already so)"
+    if isinstance(layers, np.ndarray) and layers.ndim == 3: return np.ascontiguousarray(layers, dtype=np.float32)
     shapes = {np.shape(X) for X in layers}
     if len(shapes) != 1 or len(next(iter(shapes))) != 2:
         raise ValueError(f"layers must be [L, N, D] or L arrays [N, D] of one shape; got shapes {sorted(shapes)}")
-    return np.stack([np.asarray(X, dtype=np.float32) for X in layers], axis=1)
+    return np.stack([np.asarray(X, dtype=np.float32) for X in layers])
+
+def _standardised(X:np.ndarray, train:np.ndarray, test:np.ndarray, device) -> tuple[torch.Tensor, torch.Tensor]:
+    "The fold's layers [L, n, D], each feature of each layer standardised with the training part's mean and sd (as StandardScaler)"
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")  # read, never written
+        layers = torch.as_tensor(X)
+    fit = layers.index_select(1, torch.as_tensor(train)).to(device)
+    var, mean = torch.var_mean(fit, 1, correction=0, keepdim=True)
+    scale = torch.where(var > 0, var.rsqrt(), torch.ones_like(var))  # constant features stay as they are
+    return fit.sub_(mean).mul_(scale), layers.index_select(1, torch.as_tensor(test)).to(device).sub_(mean).mul_(scale)
+
+def _logit_starts(seeds:list, n_layers:int, scale:float) -> np.ndarray:
+    "Initial layer logits [S, L]: zeros for the first seed (SUPERB's equal weights), N(0, scale) drawn from each later seed"
+    return np.stack([np.zeros(n_layers) if k == 0 else np.random.default_rng(seed).normal(0, scale, n_layers) for k, seed in enumerate(seeds)])
+
+def _weighted_fold(X, y, train, test, starts, n_classes, settings, device) -> tuple[np.ndarray, np.ndarray, HeadsFit]:
+    "Fit every head on one outer fold: test predictions [L + S, n_test], layer weights [S, L], the fit"
+    Z_fit, Z_test = _standardised(X, train, test, device)
+    fit = fit_heads(Z_fit, torch.as_tensor(y, device=device), n_classes, starts, l2=1 / (settings['c'] * len(train)),
+                    **{k: v for k, v in settings.items() if k != 'c'})
+    del Z_fit
+    with torch.inference_mode(): predicted = head_scores(Z_test, fit.weight, fit.bias, fit.logits).argmax(2)
+    return predicted.cpu().numpy(), torch.softmax(fit.logits, 1).double().cpu().numpy(), fit
+
+def _one_class(predictions:np.ndarray, classes:list):
+    "The class a probe predicts for every test item in every seed, else None"
+    constant = {int(p[0]) for p in predictions if len(np.unique(p)) == 1}
+    return classes[constant.pop()] if len(constant) == 1 and all(len(np.unique(p)) == 1 for p in predictions) else None
 
 # %% ../nbs/09_analysis.ipynb #c038
+_WEIGHTED_PROTOCOL_TEXT = {
+    "seed": "the original protocol's split (stratified 80/20, random_state=42): nothing is picked on the test split, but the same "
+            "speakers are on both sides, so it is optimistic",
+    "holdout": "stratified 80/20 split (random_state=42), test scored once (a speaker can be on both sides)",
+    "kfold": "stratified {k}-fold cross-validation (a speaker can be on both sides)",
+    "speaker": "speaker-disjoint {k}-fold cross-validation (StratifiedGroupKFold)",
+}
+
+def _weighted_notes(protocol, y, groups, evaluated, classes, excluded, seeds, fits, tol) -> list[str]:
+    "The probe module's caveats, the seed protocol's reworded (nothing is picked on its test split), and any fit that did not converge"
+    notes = [n for n in _notes("weighted", protocol, y, groups, evaluated, classes, excluded, seeds) if not n.startswith("optimistic")]
+    if protocol == "seed": notes.insert(0, "optimistic: random split, the same speakers in training and test (nothing was picked on the test split)")
+    if len(seeds) > 1: notes.append(f"confusion counts are summed over {len(seeds)} seeds (weighting); the single-layer heads are convex: fitted once")
+    for fold, fit in enumerate(fits):
+        if not fit.converged:
+            notes.append(f"fold {fold + 1}: L-BFGS stopped after {fit.iterations} iterations with max |gradient| {fit.max_grad.max():.1e} > tol {tol:g}: not converged")
+    return notes
+
+def _single_layer(layer_ids, y_test, predictions, clusters, evaluated, n_boot, level, boot_seed) -> list[dict]:
+    "Per layer: the same head's metrics (same bootstrap draws as the weighting's) and its test predictions [1, N]"
+    return [{"layer": layer, **_summary(y_test, predictions[k:k + 1], clusters, evaluated, n_boot, level, boot_seed),
+             "predicts_one_class": _one_class(predictions[k:k + 1], evaluated), "y_pred": predictions[k:k + 1].astype(int).tolist()}
+            for k, layer in enumerate(layer_ids)]
+
 def run_weighted_probe(layers, # every layer's embeddings: [L, N, D] array, or a list of L arrays [N, D]
                        y:np.ndarray, # integer labels [N]
                        groups=None, # speaker id per item [N]; `UNKNOWN_SPEAKER` where unknown
                        protocol:str="speaker", # one of `PROTOCOLS`
-                       seeds=(42,), # training seeds; splits always use `SPLIT_SEED`
+                       seeds=(42,), # one weighting per seed: the first starts from equal weights, later ones from random logits
                        classes=None, # label names in label order; default '0', '1', ...
                        n_boot:int=1000, # bootstrap resamples for the intervals
                        level:float=0.95, # interval coverage
-                       epochs:int=20, # training epochs
-                       batch_size:int=64, # mini-batch size
-                       lr:float=1e-3, # Adam learning rate of the head
-                       weight_lr:float=1e-2, # Adam learning rate of the layer logits
-                       hidden=(), # head hidden widths; () = linear head, (256, 128) = the original MLP head
-                       dropout:float=0.3, # head dropout (hidden layers only)
+                       c:float=HEAD_C, # every head's inverse L2 strength, scikit-learn's C (L2 = 1 / (C n_train) on the mean loss); fixed, not tuned
+                       tol:float=1e-4, # gradient tolerance that defines converged (max |gradient entry| of every head)
+                       max_iter:int=500, # L-BFGS iterations per fold at most
+                       history_size:int=20, # L-BFGS memory
+                       logit_scale:float=LOGIT_SCALE, # sd of the random initial logits of seeds after the first
                        device:str="cpu", # 'cpu', 'cuda' or 'auto'
                        threads:int|None=None, # CPU threads for torch/BLAS during the run; None: leave as is
                        n_splits:int=5, # outer folds for 'kfold' (and at most, for 'speaker')
                        boot_seed:int=0, # bootstrap random seed
                        scope:str="all", # 'known_speakers': score only items whose speaker is known
                        layer_ids=None, # the layers' numbers (default 0..L-1), recorded in the result
-                      ) -> dict: # a run_probe-shaped result plus "layer_weights", "layer_weights_per_fold", "layers"
-    "Train a SUPERB-style learned layer weighting (softmax over layers) with a linear head, scored like `run_probe`"
+                      ) -> dict: # run_probe-shaped result plus layers, layer_weights(_per_fold), single_layer, gain, fits, iterations, converged
+    "SUPERB-style learned layer weighting + linear head, against the same head on each single layer: same folds, trained to convergence"
     start, seeds = time.perf_counter(), [int(s) for s in seeds]
     X, y = _stacked(layers), np.asarray(y, dtype=np.int64)
     if protocol not in PROTOCOLS: raise ValueError(f"unknown protocol {protocol!r}; expected one of {PROTOCOLS}")
-    if len(X) != len(y): raise ValueError(f"layers hold {len(X)} items but y has {len(y)} labels")
+    if X.shape[1] != len(y): raise ValueError(f"layers hold {X.shape[1]} items but y has {len(y)} labels")
     if groups is not None and len(groups) != len(y): raise ValueError("groups must have one speaker id per item")
     if not seeds or n_boot < 1: raise ValueError("seeds must name at least one seed and n_boot must be at least 1")
-    layer_ids = list(range(X.shape[1])) if layer_ids is None else [int(l) for l in layer_ids]
-    if len(layer_ids) != X.shape[1]: raise ValueError(f"{len(layer_ids)} layer_ids for {X.shape[1]} layers")
+    layer_ids = list(range(len(X))) if layer_ids is None else [int(l) for l in layer_ids]
+    if len(layer_ids) != len(X): raise ValueError(f"{len(layer_ids)} layer_ids for {len(X)} layers")
     classes = [str(k) for k in range(y.max() + 1)] if classes is None else list(classes)
-    X, y, groups, evaluated, excluded, kept = _usable(X, y, groups, protocol, classes, scope)
+    _, y, groups, evaluated, excluded, kept = _usable(np.arange(len(y)), y, groups, protocol, classes, scope)  # rows, not copies
     splits, fold_notes = _trainable(y, protocol_splits(y, groups, protocol, n_splits), evaluated)
-    settings = dict(epochs=epochs, batch_size=batch_size, lr=lr, weight_lr=weight_lr, hidden=list(hidden), dropout=dropout)
-    dev = resolve_device(device)
+    settings, starts, dev = dict(c=c, tol=tol, max_iter=max_iter, history_size=history_size), _logit_starts(seeds, len(X), logit_scale), resolve_device(device)
     with limit_threads(threads):
-        tensors = torch.as_tensor(X, device=dev), torch.as_tensor(y, device=dev)
-        predictions, curves, selected, per_fold = [], [], [], []
-        for seed in seeds:
-            fold_predictions = []
-            for fold, (train, test) in enumerate(splits):
-                pred, curve, chosen, weights = _weighted_fold(tensors, y, groups, train, test, protocol, seed, len(evaluated), settings)
-                fold_predictions.append(pred)
-                curves += [{"seed": seed, "fold": fold, **point} for point in curve]
-                selected.append({"seed": seed, "fold": fold, **chosen})
-                per_fold.append({"seed": seed, "fold": fold, "weights": weights})
-            predictions.append(np.concatenate(fold_predictions))
-    test, predictions = np.concatenate([t for _, t in splits]), np.stack(predictions)
+        folds = [_weighted_fold(X, y[train], kept[train], kept[test], starts, len(evaluated), settings, dev) for train, test in splits]
+    test = np.concatenate([t for _, t in splits])
+    predicted = np.concatenate([p for p, _, _ in folds], axis=1)  # [L + S, N_test]
+    singles, weighting = predicted[:len(X)], predicted[len(X):]
+    fits = [fit for _, _, fit in folds]
     clusters = groups[test] if protocol == "speaker" else None
-    summary = _summary(y[test], predictions, clusters, evaluated, n_boot, level, boot_seed)
-    notes = fold_notes + _notes("weighted", protocol, y, groups, evaluated, classes, excluded, seeds)
-    if len(seeds) > 1: notes.append(f"confusion counts are summed over {len(seeds)} seeds")
-    head = "linear head" if not hidden else f"MLP head {'-'.join(map(str, (X.shape[2], *hidden, len(evaluated))))}"
-    label = (f"learned layer weighting (softmax over {X.shape[1]} per-layer standardised layers) + {head}; "
-             + _PROTOCOL_TEXT[protocol].format(choice="best epoch", k=len(splits)))
-    return {"probe": "weighted", "protocol": protocol, "optimistic": protocol == "seed",
-            "scope": "known_speakers" if excluded["unknown_speaker"] else "all", "label": label, **summary,
-            "classes": evaluated, "n_train": int(round(np.mean([len(tr) for tr, _ in splits]))), "n_test": int(len(test)),
-            "n_folds": len(splits), "seeds": seeds, "excluded": excluded,
-            "n_speakers": None if groups is None else int(len(np.unique(groups))),
-            "ci": {"level": level, "n_boot": n_boot, "unit": "speaker" if protocol == "speaker" else "item"},
-            "curves": curves, "selected": selected, "settings": {**settings, "device": str(dev)}, "notes": notes,
-            "predictions": {"items": kept[test].tolist(), "y_true": y[test].tolist(), "y_pred": predictions.astype(int).tolist(),
-                            "clusters": None if clusters is None else [str(c) for c in clusters]},
-            "layers": layer_ids, "layer_weights": np.mean([f["weights"] for f in per_fold], 0).tolist(),
-            "layer_weights_per_fold": per_fold, "seconds": round(time.perf_counter() - start, 3)}
+    summary = _summary(y[test], weighting, clusters, evaluated, n_boot, level, boot_seed)
+    per_fold = [{"seed": seed, "fold": fold, "weights": weights[k].tolist()} for fold, (_, weights, _) in enumerate(folds) for k, seed in enumerate(seeds)]
+    label = (f"learned layer weighting (softmax over {len(X)} per-layer standardised layers) + linear head, against the same head on each "
+             f"single layer; full-batch L-BFGS to convergence (tol {tol:g}), fixed L2 (C = {c:g}); "
+             + _WEIGHTED_PROTOCOL_TEXT[protocol].format(k=len(splits)))
+    result = {"probe": "weighted", "protocol": protocol, "optimistic": protocol == "seed",
+              "scope": "known_speakers" if excluded["unknown_speaker"] else "all", "label": label, **summary,
+              "classes": evaluated, "n_train": int(round(np.mean([len(tr) for tr, _ in splits]))), "n_test": int(len(test)),
+              "n_folds": len(splits), "seeds": seeds, "excluded": excluded,
+              "n_speakers": None if groups is None else int(len(np.unique(groups))),
+              "ci": {"level": level, "n_boot": n_boot, "unit": "speaker" if protocol == "speaker" else "item", "seed": boot_seed},
+              "curves": [], "selected": [], "notes": fold_notes + _weighted_notes(protocol, y, groups, evaluated, classes, excluded, seeds, fits, tol),
+              "settings": {**settings, "logit_scale": logit_scale, "head": "linear", "optimizer": "L-BFGS, strong Wolfe, full batch", "device": str(dev)},
+              "predicts_one_class": _one_class(weighting, evaluated),
+              "predictions": {"items": kept[test].tolist(), "y_true": y[test].tolist(), "y_pred": weighting.astype(int).tolist(),
+                              "clusters": None if clusters is None else [str(speaker) for speaker in clusters]},
+              "layers": layer_ids, "layer_weights": np.mean([f["weights"] for f in per_fold], 0).tolist(), "layer_weights_per_fold": per_fold,
+              "single_layer": _single_layer(layer_ids, y[test], singles, clusters, evaluated, n_boot, level, boot_seed),
+              "fits": [{"fold": fold, "l2": 1 / (c * len(train)), "iterations": fit.iterations, "evaluations": fit.evaluations, "max_grad": float(fit.max_grad.max()),
+                        "converged": fit.converged} for fold, ((train, _), fit) in enumerate(zip(splits, fits))],
+              "iterations": [fit.iterations for fit in fits], "converged": all(fit.converged for fit in fits)}
+    if not result["converged"]: warnings.warn(f"run_weighted_probe ({protocol}): " + "; ".join(n for n in result["notes"] if "not converged" in n))
+    result["gain"] = weighting_gain(result)
+    return dict(result, seconds=round(time.perf_counter() - start, 3))
+
+# %% ../nbs/09_analysis.ipynb #c038c
+def weighting_gain(result:dict, # a `run_weighted_probe` result (or one read back from JSON)
+                   metric:str="accuracy", # one of METRICS
+                   n_boot:int|None=None, # paired resamples; default: the result's ci.n_boot
+                   level:float|None=None, # interval coverage; default: the result's ci.level
+                   seed:int|None=None, # bootstrap seed; None: the result's (ci.seed, else 0), which reuses the intervals' draws
+                   chunk:int=250, # resamples per block (bounds memory)
+                  ) -> dict: # best_layer, difference {value, ci_low, ci_high}, p_better, metric, unit, n_boot, level
+    "The weighting minus the best single layer under the same head, resampling the same speakers (or items) for both"
+    if metric not in METRICS: raise ValueError(f"metric must be one of {METRICS}, not {metric!r}")
+    n_boot, level = n_boot or result["ci"]["n_boot"], level or result["ci"]["level"]
+    seed = result["ci"].get("seed", 0) if seed is None else seed
+    p, n_classes = result["predictions"], len(result["classes"])
+    y_true = np.asarray(p["y_true"], dtype=np.int64)
+    cluster_ids = np.arange(len(y_true)) if p["clusters"] is None else np.unique(np.asarray(p["clusters"], dtype=str), return_inverse=True)[1]
+    singles = {s["layer"]: s for s in result["single_layer"]}
+    best = max(singles, key=lambda l: (singles[l]["metrics"][metric]["value"], -l))  # ties: the lower layer
+    per_cluster = [_cluster_confusions(y_true, np.atleast_2d(np.asarray(pred, dtype=np.int64)), cluster_ids, n_classes).astype(np.float64)
+                   for pred in (p["y_pred"], singles[best]["y_pred"])]
+    strata, rng, draws = cluster_strata(y_true, cluster_ids), np.random.default_rng(seed), []
+    for start in range(0, n_boot, chunk):
+        counts = _resample_counts(strata, min(chunk, n_boot - start), rng).astype(np.float64)
+        draws.append(np.subtract(*(_draw_metric(counts, pc, n_classes, metric) for pc in per_cluster)))
+    draws, tail = np.concatenate(draws), 100 * (1 - level) / 2
+    low, high = (float(v) for v in np.nanpercentile(draws, [tail, 100 - tail]))
+    value = result["metrics"][metric]["value"] - singles[best]["metrics"][metric]["value"]
+    return {"best_layer": int(best), "difference": {"value": float(value), "ci_low": low, "ci_high": high},
+            "p_better": float(np.mean(draws > 0)), "metric": metric, "unit": "item" if p["clusters"] is None else "speaker",
+            "n_boot": int(n_boot), "level": float(level)}
 
 # %% ../nbs/09_analysis.ipynb #c043
 def plot_layer_weights(weights, # `run_weighted_probe`'s result, or a list of L weights
@@ -375,19 +574,51 @@ def plot_layer_weights(weights, # `run_weighted_probe`'s result, or a list of L 
                        title:str="Learned layer weights (softmax)",
                        xlabel:str="layer (0 = CNN/embedding output)",
                       ) -> plt.Figure:
-    "Bar chart of the learned layer weights, with the spread over folds and seeds when a result is given"
+    "Bar chart of the mean learned layer weights, with every seed x fold fit as a dot (the first seed, from equal weights, in black)"
     result = weights if isinstance(weights, dict) else None
     mean = np.asarray(result["layer_weights"] if result else weights, dtype=float)
     labels = list(labels if labels is not None else (result.get("layers") if result else None) or range(len(mean)))
-    fig, ax = plt.subplots(figsize=(max(4.5, 0.45 * len(mean) + 1.5), 3.4))
-    ax.bar(range(len(mean)), mean, color=sns.color_palette("colorblind")[2], edgecolor="black", linewidth=0.5)
-    if result and len(result.get("layer_weights_per_fold", ())) > 1:
-        per_fold = np.array([f["weights"] for f in result["layer_weights_per_fold"]])
-        ax.errorbar(range(len(mean)), mean, yerr=[mean - per_fold.min(0), per_fold.max(0) - mean], fmt="none", ecolor="black",
-                    capsize=2, lw=0.8, label=f"range over {len(per_fold)} folds x seeds")
-        ax.legend(fontsize=8, frameon=False)
-    ax.axhline(1 / len(mean), color="0.5", ls=":", lw=1)  # equal weights, where training starts
-    ax.set(title=title, xlabel=xlabel, ylabel="weight", xticks=range(len(mean)), xticklabels=labels)
+    fig, ax = plt.subplots(figsize=(max(4.5, 0.45 * len(mean) + 1.5), 3.6))
+    ax.bar(range(len(mean)), mean, color=sns.color_palette("colorblind")[2], edgecolor="black", linewidth=0.5, alpha=0.6, label="mean")
+    fits = result.get("layer_weights_per_fold", []) if result else []
+    if len(fits) > 1:
+        first = result["seeds"][0] if result.get("seeds") else None
+        jitter = np.linspace(-0.25, 0.25, len(fits))
+        for k, fit in enumerate(fits):
+            ax.scatter(np.arange(len(mean)) + jitter[k], fit["weights"], s=9, zorder=3, linewidths=0,
+                       color="black" if fit.get("seed") == first else sns.color_palette("colorblind")[3])
+        n_seeds, n_folds = len({f.get("seed") for f in fits}), len({f.get("fold") for f in fits})
+        ax.scatter([], [], s=9, color="black", label="one fit: first seed (equal start)")
+        if n_seeds > 1: ax.scatter([], [], s=9, color=sns.color_palette("colorblind")[3], label="one fit: later seeds (random start)")
+        ax.set_title(f"{title}\n{n_seeds} seed{'s' * (n_seeds > 1)} x {n_folds} fold{'s' * (n_folds > 1)}: every dot is one fit", fontsize=10)
+        ax.legend(fontsize=7, frameon=False)
+    else: ax.set_title(title, fontsize=10)
+    ax.axhline(1 / len(mean), color="0.5", ls=":", lw=1)  # equal weights, where the first seed starts
+    ax.set(xlabel=xlabel, ylabel="weight", xticks=range(len(mean)), xticklabels=labels, ylim=(0, 1.05))
+    fig.tight_layout()
+    return fig
+
+def plot_weighted_vs_layers(result:dict, # a `run_weighted_probe` result
+                            metric:str="accuracy", # one of METRICS
+                            xlabel:str="layer (0 = CNN/embedding output)",
+                           ) -> plt.Figure:
+    "The same linear head on each single layer (value and interval) against the learned weighting (line and band), same folds"
+    layers = [s["layer"] for s in result["single_layer"]]
+    values = np.array([[s["metrics"][metric][k] for k in ("value", "ci_low", "ci_high")] for s in result["single_layer"]])
+    mix = result["metrics"][metric]
+    fig, ax = plt.subplots(figsize=(max(5.0, 0.45 * len(layers) + 1.5), 3.6))
+    ax.axhspan(mix["ci_low"], mix["ci_high"], color=sns.color_palette("colorblind")[2], alpha=0.25, lw=0)
+    ax.axhline(mix["value"], color=sns.color_palette("colorblind")[2], lw=1.5, label=f"learned weighting {mix['value']:.3f}")
+    ax.errorbar(range(len(layers)), values[:, 0], yerr=[values[:, 0] - values[:, 1], values[:, 2] - values[:, 0]], fmt="o-", ms=4,
+                color=sns.color_palette("colorblind")[0], capsize=2, lw=1, label="same head, one layer")
+    ax.axhline(result["chance"][metric], color="0.5", ls=":", lw=1, label="chance")
+    gain = result.get("gain")
+    subtitle = (f"\nweighting - best layer ({gain['best_layer']}): {gain['difference']['value']:+.3f} "
+                f"[{gain['difference']['ci_low']:+.3f}, {gain['difference']['ci_high']:+.3f}], paired over {gain['unit']}s") if gain and gain["metric"] == metric else ""
+    ax.set(title=f"One layer or a mix? ({result['protocol']}){subtitle}", xlabel=xlabel, ylabel=metric.replace("_", " "),
+           xticks=range(len(layers)), xticklabels=[str(l) for l in layers])
+    ax.title.set_fontsize(10)
+    ax.legend(fontsize=7, frameon=False)
     fig.tight_layout()
     return fig
 
