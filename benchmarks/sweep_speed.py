@@ -8,6 +8,10 @@ layer per protocol. `--tasks label` without `--all-layers` is the workload of th
 defaults of `indic-probe sweep` add speaker identification and the all-layers notebook.
 
     python benchmarks/sweep_speed.py [--items 8000] [--dim 768] [--layers 13] [--jobs 2] [--tasks label] [--all-layers] [--device cpu]
+                                     [--nulls 5] [--without-nulls]
+
+`--without-nulls` also runs the same sweep with `--nulls 0` first, side by side in one run, and prints what the nulls
+(label permutations per protocol, `indic_probe.probe.run_null`) cost as a ratio of the two.
 """
 import argparse, json, os, sys, tempfile, time
 from pathlib import Path
@@ -43,15 +47,24 @@ def main():
     ap.add_argument("--tasks", default="label", help="label (the original aim's workload) or label,speaker_id (the sweep's default)")
     ap.add_argument("--all-layers", action="store_true", help="also run the all-layers notebook (learned weighting, CKA)")
     ap.add_argument("--device", default="cpu", help="where the MLP probes train: cpu, or auto (a GPU when there is one)")
+    ap.add_argument("--nulls", type=int, default=5, help="label permutations per protocol for its null (the sweep's default)")
+    ap.add_argument("--without-nulls", action="store_true", help="first time the same sweep with --nulls 0 and print the ratio")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="indic_probe_sweep_"))
     t0 = time.perf_counter()
     cache = write_cache(work / "cache", args.items, args.dim, args.layers, args.unknown_speakers)
     print(f"cache of {args.layers} x {args.items} x {args.dim} written in {time.perf_counter() - t0:.0f} s ({work})", flush=True)
+    sweep = lambda out, n_null: run_sweep(cache, work / out, probes="mlp,logreg", protocols="seed,speaker", jobs=args.jobs, tasks=args.tasks,
+                                          all_layers=args.all_layers, device=args.device, n_null=n_null)
+    if args.without_nulls:
+        t0 = time.perf_counter(); sweep("run_without_nulls", 0); bare_s = time.perf_counter() - t0
+        print(f"sweep without nulls: {bare_s:.0f} s", flush=True)
     t1 = time.perf_counter()
-    state = run_sweep(cache, work / "run", probes="mlp,logreg", protocols="seed,speaker", jobs=args.jobs, tasks=args.tasks,
-                      all_layers=args.all_layers, device=args.device)
+    state = sweep("run", args.nulls)
     sweep_s = time.perf_counter() - t1
+    if args.without_nulls: print(f"nulls ({args.nulls} permutations per protocol): the sweep takes {sweep_s / bare_s:.2f}x as long ({bare_s:.0f} s -> {sweep_s:.0f} s)")
+    null_s = [json.loads((work / "run" / "layers" / f"layer_{l:02d}.json").read_text()).get("null_seconds", 0) for l in range(args.layers)]
+    print(f"null runs inside the layer notebooks: {np.mean(null_s):.1f} s per layer on average ({sum(null_s):.0f} s of CPU time in all)")
     t2 = time.perf_counter()
     build_report(work / "run")
     report_s = time.perf_counter() - t2

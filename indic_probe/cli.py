@@ -23,6 +23,7 @@ def run_pipeline(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or C
                  layers: str | None = None, # layers to probe ('0-12'); all when None
                  probes: str = "mlp,logreg", protocols: str = "seed,speaker", seeds: str = "42",
                  jobs: int = 2, timeout: float = 1800, probe_device: str = "auto", n_boot: int = 1000,
+                 n_null: int = 5, # label permutations per protocol for its null (0: none)
                  overwrite: bool = False, # replace a cache and run results made with other settings
                  tasks: str = "label,speaker_id,nonspeech_label", # what each layer is asked: the accent, and the diagnostics
                  recover_speakers: bool = True, # cluster the voices of items with no speaker id (when there are any)
@@ -41,10 +42,11 @@ def run_pipeline(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or C
         if not overwrite: raise
         cache = extract(corpus, model, cache or out / "cache", overwrite=True, **extract_kwargs)
     check_corpus(cache)
-    if recover_speakers and unknown_speakers(cache):
+    from indic_probe.extract import read_manifest
+    if recover_speakers and unknown_speakers(cache) and "speaker" not in (read_manifest(cache).get("unavailable_protocols") or {}):  # never for a labels-only import
         from indic_probe.speakers import find_speakers
         find_speakers(corpus, cache)
-    state = run_sweep(cache, out, layers, probes, protocols, seeds, jobs, timeout, probe_device, n_boot, overwrite=overwrite, tasks=tasks,
+    state = run_sweep(cache, out, layers, probes, protocols, seeds, jobs, timeout, probe_device, n_boot, n_null, overwrite=overwrite, tasks=tasks,
                       all_layers=all_layers, gpus=gpus, view_layers=view_layers)
     return build_report(out), state
 
@@ -147,7 +149,10 @@ def _extract_options(p: argparse.ArgumentParser, cache_default: str | None):
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     p.add_argument("--limit", type=positive_int, default=None, help="keep a stratified subset of this many items (default: all)")
     p.add_argument("--pooling", default="mean", choices=list(POOLINGS), help="pooling over valid frames")
-    p.add_argument("--max-seconds", type=positive_seconds, default=30.0, help="clips longer than this are embedded in segments and pooled by frames")
+    p.add_argument("--max-seconds", type=positive_seconds, default=None,
+                   help="clips longer than this are embedded in segments of at most this and pooled by frames (not exact); shorter clips "
+                        "are embedded whole, exactly as the original (default: 600 s, ~9 GiB for one hubert-base pass in fp32; 120 s for "
+                        "models whose attention runs eagerly, such as WavLM; lower it on small machines)")
     p.add_argument("--no-peak-normalize", dest="peak_normalize", action="store_false",
                    help="skip peak normalisation of each clip (by default clips are peak-normalised, as in the original)")
     p.add_argument("--split", default="train", help="hub dataset split")
@@ -162,7 +167,14 @@ def _vad_option(p: argparse.ArgumentParser, default: bool):
     if default: p.add_argument("--no-vad", dest="vad", action="store_false",
                                help="skip the voice-activity detector (by default it runs: it feeds the non-speech control and --pool-over speech)")
     else: p.add_argument("--vad", action="store_true",
-                         help="find speech with silero-vad: adds non-speech pooling (the channel control) and allows --pool-over speech")
+                         help="find speech with silero-vad: adds the channel control (each clip's non-speech audio embedded in a forward pass "
+                              "of its own) and allows --pool-over speech")
+
+def _null_count(text: str) -> int:
+    "0 (no nulls) or at least 2 permutations"
+    value = _number(int, 0, True, "0 or a whole number of permutations of at least 2")(text)
+    if value == 1: raise argparse.ArgumentTypeError("'1' is not 0 or a whole number of permutations of at least 2 (one draw has no spread)")
+    return value
 
 def _sweep_options(p: argparse.ArgumentParser):
     p.add_argument("--layers", type=_layers, default=None, help="layers to probe, e.g. 0-12, 3,9 or 6- (default: all)")
@@ -178,6 +190,10 @@ def _sweep_options(p: argparse.ArgumentParser):
     p.add_argument("--gpus", default="auto", help="GPUs to spread layer notebooks over, one visible per papermill process: auto (all of them, "
                    "when probes train on a GPU), a list such as 0,1, or none")
     p.add_argument("--n-boot", type=positive_int, default=1000, help="bootstrap resamples for 95%% confidence intervals")
+    p.add_argument("--nulls", dest="n_null", type=_null_count, default=5,
+                   help="label permutations per protocol and layer for its null: the same folds and a logistic regression on labels "
+                        "shuffled across speakers (each speaker keeps one label); every score is read against it. 0: none (then "
+                        "no verdicts); each permutation costs about one logistic-regression run")
     p.add_argument("--tasks", default="label,speaker_id,nonspeech_label",
                    help="what each layer is asked, comma-separated: label (the accent), speaker_id (who is talking), "
                         "nonspeech_label (the accent from non-speech frames: the channel control); what cannot run is skipped with the reason")
@@ -197,13 +213,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="extract again into --cache, replacing what is there (e.g. a damaged or differently made cache)")
     p = sub.add_parser("speakers", formatter_class=_Help, help="recover unknown speakers by clustering voices (into CACHE/speakers.csv)",
                        description="Embed every clip of a cache with a pretrained speaker encoder (resemblyzer, offline) and cluster the clips "
-                                   "of unknown speaker within each class; given ids are kept. The clustering is validated on the classes whose "
-                                   "speakers are known (adjusted Rand index).")
+                                   "of unknown speaker within each class; given ids are kept, and in a class with some known speakers an unknown "
+                                   "clip only ever takes a known id (never a new one). The clustering is validated by hiding each class whose "
+                                   "speakers are known (adjusted Rand index >= 0.8, at most 5%% of same-speaker pairs split); when that fails "
+                                   "or cannot be done, the safe cut keeps every known speaker together. Refuses caches whose rows are not "
+                                   "the corpus's clips (a labels-only import).")
     p.add_argument("--data", default=DEFAULT_DATASET, help="the corpus the cache was extracted from")
     p.add_argument("--cache", required=True, help="cache folder made by `indic-probe extract`")
-    p.add_argument("--method", default="auto", choices=["auto", "threshold", "silhouette"],
-                   help="auto = a distance threshold calibrated on classes with known speakers, else the silhouette")
-    p.add_argument("--threshold", type=positive_seconds, default=None, help="a fixed cosine-distance cut instead (e.g. 0.27)")
+    p.add_argument("--method", default="auto", choices=["auto", "threshold", "safe", "silhouette"],
+                   help="auto = the threshold calibrated on classes with known speakers when leave-one-class-out validation passes, "
+                        "else the safe cut (keeps every known speaker together; may merge people), else (no known speakers) the silhouette")
+    p.add_argument("--threshold", type=_number(float, 0, False, "a positive cosine distance"), default=None,
+                   help="a fixed cosine-distance cut instead (e.g. 0.27)")
     p.add_argument("--split", default="train", help="hub dataset split")
     p = sub.add_parser("sweep", formatter_class=_Help, help="probe each layer of a cache (papermill notebook per layer)",
                        description="Run the layer-probe notebook for each layer with papermill; resumable and failure-isolated. "
@@ -259,7 +280,7 @@ def _extract_kwargs(args) -> dict:
 
 def _sweep_kwargs(args) -> dict:
     return dict(layers=args.layers, probes=args.probes, protocols=args.protocols, seeds=args.seeds, jobs=args.jobs,
-                timeout=args.timeout, n_boot=args.n_boot, tasks=args.tasks, all_layers=args.all_layers, gpus="" if args.gpus == "none" else args.gpus,
+                timeout=args.timeout, n_boot=args.n_boot, n_null=args.n_null, tasks=args.tasks, all_layers=args.all_layers, gpus="" if args.gpus == "none" else args.gpus,
                 view_layers=args.view_layers)
 
 def _validate_choices(args):

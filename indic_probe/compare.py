@@ -10,8 +10,8 @@ from typing import Iterable
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt, seaborn as sns
 from . import report
-from .report import (HONESTY, METRICS, RunFolderError, collect_results, results_by_layer, headline, layer_results, most_honest,
-                                protocol_label, provenance, render_html, run_state)
+from .report import (COLUMNS, HONESTY, METRICS, RunFolderError, collect_results, draw_band, headline, layer_results, most_honest,
+                                protocol_label, provenance, render_html, results_by_layer, run_state, side_legend, signal_reading)
 
 # %% auto #0
 __all__ = ['COMPARE_COLUMNS', 'model_of', 'run_names', 'compare_table', 'fake_comparison', 'common_probes', 'common_protocol',
@@ -35,6 +35,7 @@ def run_names(runs: list, # run folders
 # %% ../nbs/08_compare.ipynb #c010
 COMPARE_COLUMNS = ["run", "model", "num_layers", "layer", "relative_depth", "probe", "protocol", "value", "ci_low", "ci_high",
                    "chance", "metric", "scope", "optimistic", "n_test", "n_classes", "run_dir"]
+COMPARE_COLUMNS += [c for c in COLUMNS if c not in COMPARE_COLUMNS]  # and each score's null: the verdicts are read from it
 
 def _num_layers(run_dir: str | Path, layers: Iterable[int]) -> int:
     "Hidden states of the run's model: the cache manifest's count, else one more than the highest layer probed"
@@ -100,7 +101,7 @@ def _draw_run(ax, rows: pd.DataFrame, x: str, colour, label: str, optimistic: bo
         return
     ax.plot(rows[x], rows.value, color=colour, marker=None if optimistic else "o", ms=4, label=label, zorder=2.5 if optimistic else 3, **style)
     if optimistic: return
-    report._band(ax, rows[[x, "ci_low", "ci_high"]].rename(columns={x: "layer"}), colour)
+    draw_band(ax, rows[[x, "ci_low", "ci_high"]].rename(columns={x: "layer"}), colour)
     best = rows.loc[rows.value.idxmax()]
     ax.plot(best[x], best.value, marker="*", ms=14, color=colour, mec="black", ls="none", zorder=5)
 
@@ -144,7 +145,7 @@ def plot_compare(table: pd.DataFrame, # from `compare_table`
         _x_axis(ax, table, x)
         metric = table.metric.iloc[0].replace("_", " ")
         ax.set(title=f"{name} probe, {protocol_label(honest)} protocol", ylabel=metric, ylim=(0, 1.06))
-    return report._side_legend(fig, axes, "run, protocol\n(band: 95% CI)", f"{title}: {metric} by {'layer' if x == 'layer' else 'relative depth'}",
+    return side_legend(fig, axes, "run, protocol\n(band: 95% CI)", f"{title}: {metric} by {'layer' if x == 'layer' else 'relative depth'}",
                         width=3.4, fontsize=8.5)
 
 # %% ../nbs/08_compare.ipynb #c023
@@ -167,7 +168,7 @@ def best_layer_summary(runs: list, # run folders made by `indic-probe sweep`
                        n_boot: int = 1000, # paired bootstrap resamples for the probability
                        seed: int = 0, # bootstrap seed
                       ) -> pd.DataFrame:
-    "Per run and common probe, under the most honest common protocol: best layer, value with CI, P(best), plausible layers, note"
+    "Per run and common probe, under the most honest common protocol: best layer, value with CI and null, the accent verdict, P(best), plausible layers"
     table, rows = compare_table(runs, metric), []
     for probe in common_probes(table):
         protocol = common_protocol(table, probe)
@@ -176,10 +177,11 @@ def best_layer_summary(runs: list, # run folders made by `indic-probe sweep`
             best = line.loc[line.value.idxmax()]  # lowest layer on ties, like report.best_layers
             probability, plausible, note = _best_probability(run_dir, [int(l) for l in line.layer], int(best.num_layers), probe, protocol,
                                                              n_boot, seed, metric)
+            verdict = signal_reading(line.assign(task="label"), probe, table.metric.iloc[0])  # under the common protocol
             rows.append(dict(run=run, probe=probe, protocol=protocol, best_layer=int(best.layer), num_layers=int(best.num_layers),
                              relative_depth=float(best.relative_depth), value=best.value, ci_low=best.ci_low, ci_high=best.ci_high,
-                             chance=best.chance, probability=probability.get(int(best.layer), np.nan), plausible=plausible,
-                             note=note, probabilities=probability))
+                             chance=best.chance, null_mean=best.null_mean, accent_signal=verdict["signal"],
+                             probability=probability.get(int(best.layer), np.nan), plausible=plausible, note=note, probabilities=probability))
     return pd.DataFrame(rows)
 
 # %% ../nbs/08_compare.ipynb #c028
@@ -210,7 +212,8 @@ def plot_best_probability(summary: pd.DataFrame, # from `best_layer_summary`
 
 # %% ../nbs/08_compare.ipynb #c031
 def _figures(row) -> str:
-    return f"{row.value:.3f} (95% CI {row.ci_low:.3f} to {row.ci_high:.3f}; chance {row.chance:.3f})"
+    against = f"null {row.null_mean:.3f}" if pd.notna(row.null_mean) else f"chance {row.chance:.3f}, no null computed"
+    return f"{row.value:.3f} (95% CI {row.ci_low:.3f} to {row.ci_high:.3f}; {against})"
 
 def _where(row) -> str:
     if row.num_layers == 1: return "from its only layer (a one-layer baseline)"
@@ -219,31 +222,38 @@ def _where(row) -> str:
 def _names(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
+_VERDICT_WORDS = {"yes": "", "no": " (no layer above its null)", "unclear": " (verdict unclear)"}
+
 def read_comparison(summary: pd.DataFrame, # from `best_layer_summary`
                     probe: str | None = None, # default: the summary's first probe (mlp when every run has it)
                     metric: str = "accuracy", # the metric the summary was made with
                    ) -> str:
-    "Which run reaches the highest honest score, where, how sure its best layer is, and whether the others' intervals overlap it"
+    "Which runs carry accent information above their null; of those, which reaches the highest honest score, where, how surely"
     probe = probe or summary.probe.iloc[0]
     rows = summary[summary.probe == probe].reset_index(drop=True)
-    top, others = rows.loc[rows.value.idxmax()], rows.drop(index=rows.value.idxmax())
-    text = [f"With the {probe} probe under the {protocol_label(top.protocol)} protocol (the most honest one every run has), "
-            f"{top.run} reaches the highest {metric.replace('_', ' ')}: {_figures(top)}, {_where(top)}."]
+    lead = f"With the {probe} probe under the {protocol_label(rows.protocol.iloc[0])} protocol (the most honest one every run has)"
+    found = rows[rows.accent_signal == "yes"]
+    if found.empty:
+        return " ".join([f"{lead}, no run scores above its null at any layer, so these runs cannot be ranked by the accent information "
+                         "they carry."] + [f"{r.run}: best {_figures(r)}, {_where(r)}{_VERDICT_WORDS[r.accent_signal]}." for r in rows.itertuples()])
+    top = found.loc[found.value.idxmax()]
+    others, rivals = rows.drop(index=top.name), found.drop(index=top.name)
+    text = [f"{lead}, {top.run} reaches the highest {metric.replace('_', ' ')} of the runs that score above their null: {_figures(top)}, {_where(top)}."]
     if top.num_layers > 1 and pd.notna(top.probability):
         likeliest = max(top.probabilities, key=lambda l: (top.probabilities[l], -l))
-        text.append(f"That layer is {top.run}'s best in {top.probability:.0%} of paired resamples"
+        text.append(f"That layer is the best of {top.run} in {top.probability:.0%} of paired resamples"
                     + (f", layer {likeliest} in {top.probabilities[likeliest]:.0%}" if likeliest != top.best_layer else "")
                     + f" (plausible layers: {', '.join(map(str, top.plausible))}).")
-    text += [f"{r.run}: {_figures(r)}, {_where(r)}." for r in others.itertuples()]
-    overlap = [r.run for r in others.itertuples() if r.ci_high >= top.ci_low and r.ci_low <= top.ci_high]
-    clear = [r.run for r in others.itertuples() if r.run not in overlap]
-    if len(others) and not clear: text.append(f"Every other run's interval overlaps {top.run}'s: these runs do not tell the models apart.")
-    elif overlap: text.append(f"The intervals of {_names(overlap)} overlap {top.run}'s, so {top.run} is not shown to beat them; "
+    text += [f"{r.run}: {_figures(r)}, {_where(r)}{_VERDICT_WORDS[r.accent_signal]}." for r in others.itertuples()]
+    overlap = [r.run for r in rivals.itertuples() if r.ci_high >= top.ci_low and r.ci_low <= top.ci_high]
+    clear = [r.run for r in rivals.itertuples() if r.run not in overlap]
+    silent = [r.run for r in others.itertuples() if r.accent_signal != "yes"]
+    if len(rivals) and not clear: text.append(f"The interval of every other run above its null overlaps that of {top.run}: these runs do not tell the models apart.")
+    elif overlap: text.append(f"The intervals of {_names(overlap)} overlap that of {top.run}, so {top.run} is not shown to beat them; "
                               f"those of {_names(clear)} lie clear below it.")
-    elif len(others): text.append(f"No other run's interval reaches {top.run}'s: it carries the most accent information of these runs.")
-    at_chance = [r.run for r in rows.itertuples() if not r.ci_low > r.chance]
-    if len(at_chance) == 1: text.append(f"The best interval of {at_chance[0]} reaches down to chance: that run does not show accent information.")
-    elif at_chance: text.append(f"The best intervals of {_names(at_chance)} reach down to chance: those runs do not show accent information.")
+    elif len(rivals): text.append(f"No other run has an interval that reaches that of {top.run}: it carries the most accent information of these runs.")
+    if silent: text.append(f"{_names(silent)} {'shows' if len(silent) == 1 else 'show'} no accent information above the null"
+                           + (f": {top.run} is the only run that does." if not len(rivals) else "."))
     return " ".join(text)
 
 # %% ../nbs/08_compare.ipynb #c034
@@ -294,7 +304,7 @@ def runs_cka(run_a: str | Path, # run folder whose layers are the rows
              max_items: int | None = 2000, # random subset of the shared items (the same for every layer); None: all
              seed: int = 0, # seeds the subset
             ) -> pd.DataFrame | None:
-    "Linear CKA of every layer of run_a's cache with every layer of run_b's, on the items both extracted (None: see `cka_problem`)"
+    "Debiased linear CKA of every layer of run_a's cache with every layer of run_b's, on the items both extracted (None: see `cka_problem`)"
     if cka_problem(run_a, run_b): return None
     from indic_probe.analysis import cross_cka
     from indic_probe.extract import load_layer, read_manifest
@@ -304,7 +314,7 @@ def runs_cka(run_a: str | Path, # run folder whose layers are the rows
     names = run_names([run_a, run_b])
     matrix = pd.DataFrame(cross_cka(*layers), index=pd.Index(range(len(layers[0])), name=f"{names[0]} layer"),
                           columns=pd.Index(range(len(layers[1])), name=f"{names[1]} layer"))
-    matrix.attrs.update(n_items=int(len(rows[0])), runs=names)
+    matrix.attrs.update(n_items=int(len(rows[0])), runs=names, debiased=True, width=(layers[0][0].shape[1], layers[1][0].shape[1]))  # as cross_cka
     return matrix
 
 # %% ../nbs/08_compare.ipynb #c041

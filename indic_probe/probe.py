@@ -19,11 +19,12 @@ from .data import UNKNOWN_SPEAKER
 from .extract import load_layer, read_manifest, resolve_device
 
 # %% auto #0
-__all__ = ['PROBES', 'PROTOCOLS', 'SPLIT_SEED', 'C_GRID', 'SCOPES', 'TASKS', 'SPEAKER_ID_C', 'planted_layer',
-           'known_speaker_mask', 'ProtocolUnavailable', 'select_items', 'protocol_splits', 'validation_split',
-           'selection_folds', 'limit_threads', 'make_mlp', 'predict_mlp', 'train_mlp', 'logreg_path', 'select_c',
-           'metrics_from_confusion', 'cluster_strata', 'bootstrap_metrics', 'probe_label', 'run_probe', 'probe_layer',
-           'corpus_counts']
+__all__ = ['PROBES', 'PROTOCOLS', 'SPLIT_SEED', 'C_GRID', 'SCOPES', 'NULL_SEED', 'N_NULL', 'TASKS', 'SPEAKER_ID_C',
+           'planted_layer', 'known_speaker_mask', 'ProtocolUnavailable', 'select_items', 'protocol_splits',
+           'validation_split', 'selection_folds', 'limit_threads', 'make_mlp', 'predict_mlp', 'train_mlp',
+           'logreg_path', 'select_c', 'metrics_from_confusion', 'cluster_strata', 'bootstrap_metrics', 'probe_label',
+           'run_probe', 'permutation_units', 'shuffled_labels', 'null_bounds', 'run_null', 'with_null', 'null_key',
+           'probe_arrays', 'probe_layer', 'corpus_counts']
 
 # %% ../nbs/02_probe.ipynb #c006
 PROBES = ('mlp', 'logreg')
@@ -357,20 +358,35 @@ def _mlp_fold(tensors, y, groups, train, test, protocol, seed, n_classes, settin
     chosen = {"epoch": epoch, "val_accuracy": curve[epoch - 1]["val_accuracy"]}
     return predict_mlp(model, X_dev[test]).cpu().numpy(), curve, chosen
 
-def _logreg_fold(X, y, groups, train, test, protocol, settings):
-    "Fit logreg on one outer fold; returns test predictions, selection record, fits that hit max_iter"
+def _logreg_fold_predictions(X_train:np.ndarray, # standardised training rows of one outer fold
+                            y_train:np.ndarray, # their labels
+                            X_test:np.ndarray, # standardised test rows
+                            y_test:np.ndarray, # test labels (used only under 'seed', which picks C on them)
+                            settings:dict, # c_grid, inner_folds, max_iter, tol (as `run_probe` takes them)
+                            groups_train=None, # speakers of the training rows (speaker-disjoint selection)
+                            protocol:str='kfold', # outer protocol
+                            C:float|None=None, # a given C: no selection (the nulls reuse the real run's choice)
+                           ) -> tuple[np.ndarray, dict, int]: # test predictions, selection record, fits that hit max_iter
+    "Logistic regression on one fold: C picked on the test split ('seed', the original's optimism), given, or chosen inside the training part"
+    settings = dict(settings)
     c_grid, n_folds = settings.pop('c_grid'), settings.pop('inner_folds')
-    scaler = StandardScaler().fit(X[train])
-    X_train, X_test = scaler.transform(X[train]), scaler.transform(X[test])
     if protocol == 'seed':  # the original's optimism, for comparison: C picked on the test split
-        path, failed = logreg_path(X_train, y[train], X_test, c_grid, **settings)
-        scores = [np.mean(path[C][0] == y[test]) for C in sorted(c_grid)]
+        path, failed = logreg_path(X_train, y_train, X_test, c_grid, **settings)
+        scores = [np.mean(path[c][0] == y_test) for c in sorted(c_grid)]
         C = sorted(c_grid)[int(np.argmax(scores))]
         return path[C][0], {"C": C, "val_accuracy": float(max(scores))}, failed
-    folds = selection_folds(y[train], None if groups is None else groups[train], protocol, n_folds)
-    C, score, start, failed = select_c(X_train, y[train], folds, c_grid, **settings)
-    refit, refit_failed = logreg_path(X_train, y[train], X_test, [C], start=start, **settings)  # on the whole part
+    if C is None:
+        folds = selection_folds(y_train, groups_train, protocol, n_folds)
+        C, score, start, failed = select_c(X_train, y_train, folds, c_grid, **settings)
+    else: score, start, failed = float('nan'), None, 0
+    refit, refit_failed = logreg_path(X_train, y_train, X_test, [C], start=start, **settings)  # on the whole part
     return refit[C][0], {"C": C, "val_accuracy": score}, failed + refit_failed
+
+def _logreg_fold(X, y, groups, train, test, protocol, settings):
+    "Fit logreg on one outer fold; returns test predictions, selection record, fits that hit max_iter"
+    scaler = StandardScaler().fit(X[train])
+    return _logreg_fold_predictions(scaler.transform(X[train]), y[train], scaler.transform(X[test]), y[test], settings,
+                                   None if groups is None else groups[train], protocol)
 
 # %% ../nbs/02_probe.ipynb #c042
 def _trainable(y, splits, classes) -> tuple[list, list[str]]:
@@ -511,6 +527,10 @@ def run_probe(X:np.ndarray, # embeddings of one layer [N, D]
     clusters = groups[test] if protocol == 'speaker' else None
     summary = _summary(y[test], predictions, clusters, evaluated, n_boot, level, boot_seed)
     notes += fold_notes + _notes(probe, protocol, y, groups, evaluated, classes, excluded, seeds)
+    predicted = np.unique(predictions)
+    constant = evaluated[predicted[0]] if len(predicted) == 1 else None  # every seed, every test item: one class
+    if constant is not None:
+        notes.append(f"predicts one class ({constant}) for every test item: its interval has no width and says nothing about the layer")
     scored = 'known_speakers' if excluded["unknown_speaker"] else 'all'  # 'speaker' with no unknowns scores every item
     return {"probe": probe, "protocol": protocol, "optimistic": protocol == 'seed', "scope": scored,
             "label": probe_label(probe, protocol, X.shape[1], len(evaluated), len(splits), hidden, inner_folds),
@@ -518,24 +538,131 @@ def run_probe(X:np.ndarray, # embeddings of one layer [N, D]
             "n_test": int(len(test)), "n_folds": len(splits), "seeds": seeds, "excluded": excluded,
             "n_speakers": None if groups is None else int(len(np.unique(groups))),
             "ci": {"level": level, "n_boot": n_boot, "unit": "speaker" if protocol == 'speaker' else "item"},
-            "curves": curves, "selected": selected, "settings": settings, "notes": notes,
+            "curves": curves, "selected": selected, "settings": settings, "notes": notes, "predicts_one_class": constant,
             "predictions": {"items": kept[test].tolist(), "y_true": y[test].tolist(), "y_pred": predictions.astype(int).tolist(),
                             "clusters": None if clusters is None else [str(c) for c in clusters]},
             "seconds": round(time.perf_counter() - start, 3)}
 
+# %% ../nbs/02_probe.ipynb #c054d
+NULL_SEED = 20191 # permutation k of every layer and protocol relabels with np.random.default_rng([NULL_SEED, k])
+N_NULL = 5 # label permutations per protocol and layer (0: no nulls)
+
+def permutation_units(y:np.ndarray, # labels of the scored items
+                      groups=None, # speaker per item (`UNKNOWN_SPEAKER` where unknown), or None
+                     ) -> tuple[np.ndarray, str]: # unit index (0..U-1) per item, and 'speaker' or 'clip'
+    "What a null relabels as one: each known speaker when every known speaker has one label (unknown items alone), else each item"
+    items = np.arange(len(y))
+    known = known_speaker_mask(groups) if groups is not None else np.zeros(len(y), bool)
+    if not known.any(): return items, 'clip'
+    speakers = np.asarray(groups, dtype=object)[known].astype(str)
+    if (pd.Series(y[known]).groupby(speakers).nunique() > 1).any(): return items, 'clip'  # labels vary within a speaker
+    units = np.empty(len(y), np.int64)
+    units[known] = np.unique(speakers, return_inverse=True)[1]
+    units[~known] = units[known].max() + 1 + np.arange((~known).sum())
+    return units, 'speaker'
+
+def shuffled_labels(y:np.ndarray, # labels
+                    units:np.ndarray, # unit per item, 0..U-1 (from `permutation_units`)
+                    rng:np.random.Generator,
+                   ) -> np.ndarray: # labels with each unit's label drawn from another unit
+    "Labels permuted across units: every unit keeps one label, and each class keeps its number of units"
+    unit_labels = y[np.unique(units, return_index=True)[1]]
+    return rng.permutation(unit_labels)[units]
+
+def null_bounds(draws, # the null's scores, one per permutation
+                observed:float|None=None, # the real score to test against them
+                level:float=0.95, # one-sided coverage of the prediction bounds
+               ) -> dict: # values, mean, sd, low, high (and p_value, p_below for `observed`)
+    "Mean, spread and one-sided prediction bounds of a null (t with n-1 degrees of freedom); p-values of `observed` above or below it"
+    from scipy import stats
+    draws = np.asarray(draws, dtype=float)
+    n, mean = len(draws), float(draws.mean())
+    scale = float(draws.std(ddof=1) * np.sqrt(1 + 1 / n)) if n > 1 else 0.0  # spread of one more null draw
+    margin = float(stats.t.ppf(level, n - 1) * scale) if n > 1 else float('nan')
+    out = dict(values=[float(v) for v in draws], mean=mean, sd=float(draws.std(ddof=1)) if n > 1 else 0.0,
+               low=mean - margin, high=mean + margin)
+    if observed is None: return out
+    if scale > 0:
+        z = (observed - mean) / scale
+        return dict(out, p_value=float(stats.t.sf(z, n - 1)), p_below=float(stats.t.cdf(z, n - 1)))
+    # every draw the same (a probe that predicts one class whatever the labels): a rank p-value is all there is
+    return dict(out, p_value=float((1 + (draws >= observed).sum()) / (n + 1)), p_below=float((1 + (draws <= observed).sum()) / (n + 1)))
+
+# %% ../nbs/02_probe.ipynb #c054f
+def run_null(X:np.ndarray, # embeddings of one layer [N, D]
+             y:np.ndarray, # integer labels [N] (indices into `classes`)
+             groups=None, # speaker id per item [N]; `UNKNOWN_SPEAKER` where unknown
+             protocol:str='seed', # the protocol whose null this is (its folds are reused)
+             classes=None, # label names in label order
+             scope:str='all', # items scored, as in `run_probe`
+             n_null:int=N_NULL, # label permutations
+             unit:str='auto', # 'auto': shuffle across speakers where `permutation_units` allows, else clips; 'clip': always clips
+             fold_c=None, # C per outer fold (the real logreg run's choices); None: chosen as `run_probe` chooses it
+             c_grid=C_GRID, # C values (under 'seed' each permutation picks its best on the test split, as the real run)
+             inner_folds:int=1, # C selection folds when `fold_c` is None
+             max_iter:int=200, # lbfgs iterations, as the real run
+             tol:float=1e-3, # lbfgs tolerance, as the real run
+             n_splits:int=5, # outer folds, as the real run
+             seed:int=NULL_SEED, # permutation k uses np.random.default_rng([seed, k])
+            ) -> dict: # unit, unit_reason, n, probe, c, metrics {name: [score per permutation]}, seconds
+    "Scores of logistic regressions trained on shuffled labels under a protocol's own folds: the protocol's null"
+    if n_null < 2: raise ValueError(f"a null needs at least 2 permutations, not {n_null}")
+    if unit not in ('auto', 'clip'): raise ValueError(f"unit must be 'auto' or 'clip', not {unit!r}")
+    start = time.perf_counter()
+    X, y = np.ascontiguousarray(X, dtype=np.float32), np.asarray(y, dtype=np.int64)
+    classes = [str(k) for k in range(y.max() + 1)] if classes is None else list(classes)
+    X, y, groups, evaluated, _, _ = _usable(X, y, groups, protocol, classes, scope)
+    splits, _ = _trainable(y, protocol_splits(y, groups, protocol, n_splits), evaluated)  # the real run's folds
+    if fold_c is not None and len(fold_c) != len(splits): raise ValueError(f"{len(fold_c)} C values for {len(splits)} folds")
+    units, found = permutation_units(y, groups) if unit == 'auto' else (np.arange(len(y)), 'clip')
+    why = ('' if found == 'speaker' else 'asked for' if unit == 'clip' else
+           'speakers unknown' if groups is None or not known_speaker_mask(groups).any() else "a speaker's clips carry different labels")
+    settings = dict(c_grid=tuple(c_grid), inner_folds=inner_folds, max_iter=max_iter, tol=tol)
+    scaled = [(scaler.transform(X[train]), scaler.transform(X[test]))  # label-free: standardised once per fold
+              for train, test in splits for scaler in [StandardScaler().fit(X[train])]]
+    draws, n_classes = {name: [] for name in ('accuracy', 'balanced_accuracy', 'macro_f1')}, len(evaluated)
+    with threadpool_limits(1, user_api='blas'):
+        for k in range(n_null):
+            y_null = shuffled_labels(y, units, np.random.default_rng([seed, k]))
+            confusion = np.zeros((n_classes, n_classes))
+            for fold, ((train, test), (X_train, X_test)) in enumerate(zip(splits, scaled)):
+                if len(np.unique(y_null[train])) < 2: continue  # as for a real fold with one class: its items go unscored
+                given = None if fold_c is None else fold_c[fold]
+                pred = _logreg_fold_predictions(X_train, y_null[train], X_test, y_null[test], settings,
+                                                None if groups is None else groups[train], protocol, given)[0]
+                confusion += confusion_matrix(y_null[test], pred, labels=range(n_classes))
+            for name, value in metrics_from_confusion(confusion).items(): draws[name].append(float(value))
+    return dict(unit=found, unit_reason=why, n=n_null, probe='logreg', c='the real run\'s per fold' if fold_c is not None else 'chosen as the real run',
+                metrics=draws, seconds=round(time.perf_counter() - start, 3))
+
+def with_null(result:dict, # a `run_probe` result
+              null:dict, # `run_null`'s output for the same protocol and items
+              key:str='null', # 'null'; 'clip_null' for the clip-level null of a random-split protocol
+              level:float=0.95, # one-sided coverage of the null's bounds
+             ) -> dict:
+    "The result with the null's bounds and the p-values of its own scores against them, per metric"
+    metrics = {name: null_bounds(draws, result["metrics"][name]["value"], level) for name, draws in null["metrics"].items()}
+    return dict(result, **{key: dict({k: v for k, v in null.items() if k != 'metrics'}, metrics=metrics, level=level)})
+
 # %% ../nbs/02_probe.ipynb #c056
 TASKS = ('label', 'speaker_id', 'nonspeech_label')
 SPEAKER_ID_C = 0.1 # speaker identification: one fixed C (standardised features), no selection
+_NULL_SETTINGS = ('c_grid', 'inner_folds', 'max_iter', 'tol', 'n_splits') # run_probe's settings that a null shares
 
-def _speaker_id(X, groups, seeds, n_splits, **probe_kwargs) -> dict:
-    "Who is talking, from one layer: speakers with at least `n_splits` clips, stratified k-fold over their clips"
-    known = known_speaker_mask(groups) if groups is not None else np.zeros(len(X), bool)
-    names, counts = np.unique(np.asarray(groups, dtype=object)[known].astype(str), return_counts=True) if known.any() else ([], [])
+def _speaker_id_items(groups, n_splits) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    "Items of speakers with at least `n_splits` clips, each one's speaker index, and those speakers"
+    known = known_speaker_mask(groups) if groups is not None else np.zeros(0, bool)
+    speakers = np.asarray(groups, dtype=object).astype(str) if groups is not None else np.zeros(0, str)
+    names, counts = np.unique(speakers[known], return_counts=True) if known.any() else ([], [])
     enough = [str(n) for n, c in zip(names, counts) if c >= n_splits]
     if len(enough) < 2:
         raise ProtocolUnavailable(f"speaker identification needs at least 2 speakers with {n_splits} or more clips; {len(enough)} found")
-    keep = known & np.isin(np.asarray(groups, dtype=object).astype(str), enough)
-    speaker_y = np.searchsorted(np.array(enough), np.asarray(groups, dtype=object)[keep].astype(str))
+    keep = known & np.isin(speakers, enough)
+    return keep, np.searchsorted(np.array(enough), speakers[keep]), enough
+
+def _speaker_id(X, groups, seeds, n_splits, **probe_kwargs) -> dict:
+    "Who is talking, from one layer: speakers with at least `n_splits` clips, stratified k-fold over their clips"
+    keep, speaker_y, enough = _speaker_id_items(groups, n_splits)
     kwargs = {k: v for k, v in probe_kwargs.items() if k not in ('c_grid', 'inner_folds')}
     return run_probe(X[keep], speaker_y, None, 'logreg', 'kfold', seeds, enough, n_splits=n_splits, c_grid=(SPEAKER_ID_C,), **kwargs)
 
@@ -545,7 +672,7 @@ def _attempt(task, probe, protocol, scope, run, results, skipped):
     except ProtocolUnavailable as error:
         skipped.append({"task": task, "probe": probe, "protocol": protocol, "scope": scope, "reason": str(error)})
 
-def _lane(cache_dir, layer, X, y, groups, classes, probes, protocols, seeds, tasks, diagnostics, probe_kwargs) -> tuple[list, list]:
+def _lane(X, y, groups, nonspeech, classes, probes, protocols, seeds, tasks, diagnostics, probe_kwargs) -> tuple[list, list]:
     "The label runs of `probes` (with the known-speaker scope where 'speaker' left items out), then the diagnostics"
     results, skipped = [], []
     for probe in probes if 'label' in tasks else []:
@@ -559,43 +686,119 @@ def _lane(cache_dir, layer, X, y, groups, classes, probes, protocols, seeds, tas
     if diagnostics and 'speaker_id' in tasks:
         _attempt('speaker_id', 'logreg', 'kfold', 'all', lambda: _speaker_id(X, groups, seeds, probe_kwargs.get('n_splits', 5), **probe_kwargs), results, skipped)
     if diagnostics and 'nonspeech_label' in tasks:
-        if 'nonspeech' not in read_manifest(cache_dir).get('regions', ['main']):
+        if nonspeech is None:
             skipped.append({"task": 'nonspeech_label', "probe": 'logreg', "protocol": ", ".join(protocols), "scope": 'all',
                             "reason": "the cache has no non-speech pooling: extract with the voice-activity detector (--vad)"})
         else:
-            Xq, yq, gq = load_layer(cache_dir, layer, region='nonspeech')
+            Xq, yq, gq = nonspeech
             for protocol in protocols:
                 _attempt('nonspeech_label', 'logreg', protocol, 'all', lambda: run_probe(Xq, yq, gq, 'logreg', protocol, seeds, classes, **probe_kwargs), results, skipped)
     return results, skipped
 
-def probe_layer(cache_dir, # extraction cache folder (see `indic_probe.extract`)
-                layer:int, # hidden-state index (0 = embedding output)
-                probes=('mlp', 'logreg'), # probes to run
-                protocols=('seed', 'speaker'), # protocols to run
-                seeds=(42,), # training seeds
-                tasks=('label',), # any of `TASKS`
-                threads:int|None=None, # CPU threads for this layer; 2 or more: the logistic regressions run beside the MLP
-                **probe_kwargs, # passed to `run_probe` (n_boot, device, ...)
-               ) -> dict: # {"layer", "n_items", "classes", "results", "skipped", ...}
-    "Run every task x probe x protocol on one cached layer; what cannot run is skipped with its reason"
+def _null_jobs(X, y, groups, nonspeech, classes, protocols, tasks, n_splits) -> list[tuple]:
+    "(task, protocol, scope, X, y, groups, classes) of every null a layer's results need"
+    jobs = []
+    if 'label' in tasks:
+        jobs += [('label', p, 'all', X, y, groups, classes) for p in protocols]
+        if 'speaker' in protocols and groups is not None and (~known_speaker_mask(groups)).any():
+            jobs += [('label', p, 'known_speakers', X, y, groups, classes) for p in protocols if p != 'speaker']
+    if 'speaker_id' in tasks:
+        try:
+            keep, speaker_y, speakers = _speaker_id_items(groups, n_splits)
+            jobs.append(('speaker_id', 'kfold', 'all', X[keep], speaker_y, None, speakers))
+        except ProtocolUnavailable: pass
+    if 'nonspeech_label' in tasks and nonspeech is not None:
+        Xq, yq, gq = nonspeech
+        jobs += [('nonspeech_label', p, 'all', Xq, yq, gq, classes) for p in protocols]
+    return jobs
+
+def _layer_nulls(jobs, done, n_null, probe_kwargs) -> dict:
+    "{(task, protocol, scope): {'null': ..., 'clip_null': ...}}: each null once, with the real logreg run's C per fold where it ran"
+    settings = {k: v for k, v in probe_kwargs.items() if k in _NULL_SETTINGS}
+    nulls = {}
+    for task, protocol, scope, Xn, yn, gn, names in jobs:
+        real = next((r for r in done if r["probe"] == 'logreg' and null_key(r) == (task, protocol, scope)), None)
+        fold_c = [s["C"] for s in real["selected"]] if real and protocol != 'seed' else None
+        kwargs = dict(settings, c_grid=(SPEAKER_ID_C,)) if task == 'speaker_id' else settings
+        try:
+            null = run_null(Xn, yn, gn, protocol, names, scope, n_null, fold_c=fold_c, **kwargs)
+            nulls[task, protocol, scope] = {"null": null}
+            if null["unit"] == 'speaker' and protocol != 'speaker':  # a random split: also the plain chance of shuffled clips
+                nulls[task, protocol, scope]["clip_null"] = run_null(Xn, yn, gn, protocol, names, scope, n_null, unit='clip', **kwargs)
+        except ProtocolUnavailable: continue  # its probes were skipped with the reason
+    return nulls
+
+def null_key(result:dict) -> tuple[str, str, str]:
+    "(task, protocol, scope asked for) of a result: the speaker protocol is asked for all items and scores the known-speaker ones"
+    return result.get("task", "label"), result["protocol"], 'all' if result["protocol"] == 'speaker' else result.get("scope", "all")
+
+def _with_nulls(result:dict, nulls:dict) -> dict:
+    "A result with its protocol's nulls attached (see `with_null`)"
+    for key, null in nulls.get(null_key(result), {}).items(): result = with_null(result, null, key)
+    return result
+
+
+def probe_arrays(X:np.ndarray, # one layer's embeddings [N, D]
+                 y:np.ndarray, # integer labels [N] (indices into `classes`)
+                 groups, # speaker id per item [N] (`UNKNOWN_SPEAKER` where unknown), or None
+                 classes, # label names in label order
+                 probes=('mlp', 'logreg'), # probes to run
+                 protocols=('seed', 'speaker'), # protocols to run
+                 seeds=(42,), # training seeds
+                 tasks=('label',), # any of `TASKS`
+                 threads:int|None=None, # CPU threads; 2 or more: the logistic regressions run beside the MLP
+                 n_null:int=N_NULL, # label permutations per protocol for its null (`run_null`); 0: no nulls
+                 nonspeech=None, # (X, y, groups) pooled over non-speech audio, for `nonspeech_label`; None: not extracted
+                 unavailable:dict|None=None, # {protocol: reason} a cache marks unavailable (a labels-only import: 'speaker')
+                 **probe_kwargs, # passed to `run_probe` (n_boot, device, ...)
+                ) -> dict: # {"n_items", "classes", "results", "skipped", "n_null", "null_seconds", counts}
+    "Every task x probe x protocol on one layer's arrays, each with its protocol's null; what cannot run is skipped with its reason"
     bad = [t for t in tasks if t not in TASKS]
     if bad: raise ValueError(f"unknown task {', '.join(bad)}; expected one of {TASKS}")
-    X, y, groups = load_layer(cache_dir, layer)
-    classes = list(read_manifest(cache_dir)['classes'])
-    lane = lambda chosen, diagnostics, kwargs: _lane(cache_dir, layer, X, y, groups, classes, chosen, protocols, seeds, tasks, diagnostics, kwargs)
+    if n_null == 1 or n_null < 0: raise ValueError(f"n_null must be 0 (no nulls) or at least 2, not {n_null}")
+    classes, unavailable = list(classes), unavailable or {}
+    if 'speaker' in unavailable:  # the items' speaker ids are not theirs (a labels-only import): use none of them
+        groups, nonspeech = None, None if nonspeech is None else (*nonspeech[:2], None)
+    blocked = [{"task": 'label', "probe": probe, "protocol": p, "scope": 'all', "reason": unavailable[p]}
+               for p in protocols if p in unavailable for probe in (probes if 'label' in tasks else [])]
+    if 'speaker' in unavailable and 'speaker_id' in tasks:
+        blocked.append({"task": 'speaker_id', "probe": 'logreg', "protocol": 'kfold', "scope": 'all', "reason": unavailable['speaker']})
+    protocols = [p for p in protocols if p not in unavailable]
+    asked = [t for t in tasks if not (t == 'speaker_id' and 'speaker' in unavailable)]
+    lane = lambda chosen, diagnostics, kwargs: _lane(X, y, groups, nonspeech, classes, chosen, protocols, seeds, asked, diagnostics, kwargs)
+    jobs = _null_jobs(X, y, groups, nonspeech, classes, protocols, asked, probe_kwargs.get('n_splits', 5)) if n_null else []
+    def lane_and_nulls(chosen, diagnostics, kwargs):
+        "A lane, then the nulls (in the lane that runs logreg: they reuse its choices of C)"
+        results, skipped = lane(chosen, diagnostics, kwargs)
+        return results, skipped, _layer_nulls(jobs, results, n_null, kwargs)
     others = [p for p in probes if p != 'mlp']
-    if threads and threads >= 2 and 'mlp' in probes and 'label' in tasks and (others or set(tasks) - {'label'}):
+    if threads and threads >= 2 and 'mlp' in probes and 'label' in tasks and (others or set(asked) - {'label'} or jobs):
         # logreg (numpy/scipy, one BLAS thread) beside the MLP (torch, the other threads): the numbers do not change
         with limit_threads(threads - 1), threadpool_limits(1, user_api='blas'), ThreadPoolExecutor(1) as pool:
-            aside = pool.submit(lane, others, True, probe_kwargs)
-            parts = [lane(['mlp'], False, probe_kwargs), aside.result()]
-    else: parts = [lane(list(probes), True, dict(probe_kwargs, threads=threads))]
+            aside = pool.submit(lane_and_nulls, others, True, probe_kwargs)
+            parts = [(*lane(['mlp'], False, probe_kwargs), {}), aside.result()]
+    else: parts = [lane_and_nulls(list(probes), True, dict(probe_kwargs, threads=threads))]
+    nulls = {key: found for part in parts for key, found in part[2].items()}
     order = {p: i for i, p in enumerate(probes)}
     canonical = lambda r: (TASKS.index(r["task"]), order.get(r["probe"], len(order)))  # the sequential order, whichever lane ran it
-    results = sorted((r for part in parts for r in part[0]), key=canonical)
-    skipped = sorted((s for part in parts for s in part[1]), key=canonical)
-    return {"layer": int(layer), "n_items": int(len(y)), "classes": [str(c) for c in classes], "tasks": list(tasks),
-            "results": results, "skipped": skipped, **corpus_counts(y, groups, classes)}
+    results = sorted((_with_nulls(r, nulls) for part in parts for r in part[0]), key=canonical)
+    skipped = sorted(blocked + [s for part in parts for s in part[1]], key=canonical)
+    null_seconds = sum(null["seconds"] for found in nulls.values() for null in found.values())
+    return {"n_items": int(len(y)), "classes": [str(c) for c in classes], "tasks": list(tasks), "results": results,
+            "skipped": skipped, "n_null": int(n_null), "null_seconds": round(null_seconds, 3), **corpus_counts(y, groups, classes)}
+
+def probe_layer(cache_dir, # extraction cache folder (see `indic_probe.extract`)
+                layer:int, # hidden-state index (0 = embedding output)
+                tasks=('label',), # any of `TASKS`
+                **kwargs, # passed to `probe_arrays` (probes, protocols, seeds, threads, n_null, n_boot, device, ...)
+               ) -> dict: # `probe_arrays`'s result with "layer"
+    "`probe_arrays` on one cached layer (and its non-speech pooling, when the task asks for it and the cache has it)"
+    manifest = read_manifest(cache_dir)
+    X, y, groups = load_layer(cache_dir, layer)
+    with_nonspeech = 'nonspeech_label' in tasks and 'nonspeech' in manifest.get('regions', ['main'])
+    nonspeech = load_layer(cache_dir, layer, region='nonspeech') if with_nonspeech else None
+    return {"layer": int(layer), **probe_arrays(X, y, groups, manifest['classes'], tasks=tasks, nonspeech=nonspeech,
+                                                unavailable=manifest.get('unavailable_protocols'), **kwargs)}
 
 def corpus_counts(y:np.ndarray, groups, classes) -> dict:
     "Items, known speakers and unknown-speaker items per class: the facts a report states about a corpus"

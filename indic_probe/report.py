@@ -11,20 +11,27 @@ import numpy as np, pandas as pd
 import matplotlib.pyplot as plt, seaborn as sns
 
 # %% auto #0
-__all__ = ['HONESTY', 'METRICS', 'COLUMNS', 'CONTEXT', 'RunFolderError', 'read_sweep', 'run_state', 'layer_results',
-           'stale_layers', 'layer_failures', 'collect_results', 'headline', 'like_for_like', 'protocol_label',
-           'most_honest', 'best_layers', 'featured', 'find_result', 'results_by_layer', 'recall_table',
-           'confusion_table', 'exclusions', 'probe_notes', 'fake_run', 'plot_layer_curves', 'plot_recall_heatmap',
-           'draw_confusion', 'plot_confusion', 'layer_analysis_figure', 'interpret', 'plot_speaker_vs_accent',
-           'read_speaker_vs_accent', 'plot_nonspeech', 'read_channel', 'speaker_recovery', 'best_layer_odds',
-           'read_best_layer_odds', 'all_layers', 'read_weighted', 'provenance', 'departures', 'corpus_facts',
-           'render_html', 'ReportError', 'build_report']
+__all__ = ['HONESTY', 'METRICS', 'COLUMNS', 'NULL_COLUMNS', 'CONTEXT', 'ALPHA', 'READING_FORMAT', 'RunFolderError', 'read_sweep',
+           'run_state', 'layer_results', 'stale_layers', 'layer_failures', 'collect_results', 'headline',
+           'like_for_like', 'protocol_label', 'most_honest', 'best_layers', 'featured', 'find_result',
+           'results_by_layer', 'recall_table', 'confusion_table', 'exclusions', 'probe_notes', 'fake_run', 'draw_band',
+           'side_legend', 'plot_layer_curves', 'plot_recall_heatmap', 'draw_confusion', 'plot_confusion',
+           'layer_analysis_figure', 'holm', 'layer_numbers', 'signal_reading', 'leakage_reading', 'read_run',
+           'write_reading', 'load_reading', 'signal_sentences', 'leakage_sentences', 'interpret',
+           'plot_speaker_vs_accent', 'read_speaker_vs_accent', 'plot_nonspeech', 'read_channel', 'speaker_recovery',
+           'odds_unavailable', 'best_layer_odds', 'all_layers', 'read_weighted', 'provenance', 'departures',
+           'corpus_facts', 'render_html', 'ReportError', 'build_report']
 
 # %% ../nbs/04_report.ipynb #c005
 HONESTY = ("speaker", "kfold", "holdout", "seed") # most honest first
 METRICS = ("accuracy", "balanced_accuracy", "macro_f1")
 COLUMNS = ["task", "layer", "probe", "protocol", "scope", "metric", "value", "ci_low", "ci_high", "n_test", "n_classes",
-           "optimistic", "chance"]
+           "optimistic", "chance", "null_mean", "null_low", "null_high", "p_value", "p_below", "selectivity", "null_sd", "n_null",
+           "null_unit", "null_unit_reason", "clip_null_mean", "clip_null_high", "clip_null_sd", "clip_null_p", "predicts_one_class"]
+NULL_COLUMNS = {"null_mean": ("null", "mean"), "null_low": ("null", "low"), "null_high": ("null", "high"), "p_value": ("null", "p_value"),
+                "p_below": ("null", "p_below"), "null_sd": ("null", "sd"), "clip_null_mean": ("clip_null", "mean"),
+                "clip_null_high": ("clip_null", "high"), "clip_null_sd": ("clip_null", "sd"),
+                "clip_null_p": ("clip_null", "p_value")}
 
 class RunFolderError(ValueError):
     "A run folder whose results cannot be reported as one run"
@@ -85,15 +92,19 @@ def layer_failures(run_dir: str | Path) -> dict[int, str]:
 def collect_results(run_dir: str | Path, # run folder made by `indic-probe sweep`
                     write: bool = True, # also write RUN/results.csv
                    ) -> pd.DataFrame:
-    "Tidy table: task, layer, probe, protocol, scope, metric, value, ci_low, ci_high, n_test, n_classes, optimistic, chance"
+    "Tidy table (`COLUMNS`): each score with its CI, chance, its protocol's null (mean, bounds, p-values, selectivity) and the voice route"
     rows = [dict(task=r.get("task", "label"), layer=layer, probe=r["probe"], protocol=r["protocol"], scope=r.get("scope", "all"),
                  metric=metric, value=scores.get("value"), ci_low=scores.get("ci_low"), ci_high=scores.get("ci_high"),
                  n_test=r.get("n_test"), n_classes=len(r.get("classes", [])),
-                 optimistic=bool(r.get("optimistic", r["protocol"] == "seed")), chance=r.get("chance", {}).get(metric))
+                 optimistic=bool(r.get("optimistic", r["protocol"] == "seed")), chance=r.get("chance", {}).get(metric),
+                 **{column: r.get(block, {}).get("metrics", {}).get(metric, {}).get(field) for column, (block, field) in NULL_COLUMNS.items()},
+                 null_unit=r.get("null", {}).get("unit"), null_unit_reason=r.get("null", {}).get("unit_reason"), n_null=r.get("null", {}).get("n"),
+                 predicts_one_class=r.get("predicts_one_class"))
             for layer, result in layer_results(run_dir).items() for r in result["results"] for metric, scores in r["metrics"].items()]
     if not rows: raise FileNotFoundError(f"{run_dir}: no layer results (layers/layer_XX.json); run `indic-probe sweep` first")
     table = pd.DataFrame(rows, columns=COLUMNS)
-    for column in ["value", "ci_low", "ci_high", "chance"]: table[column] = pd.to_numeric(table[column], errors="coerce")
+    for column in ["value", "ci_low", "ci_high", "chance", *NULL_COLUMNS]: table[column] = pd.to_numeric(table[column], errors="coerce")
+    table["selectivity"] = table.value - table.null_mean
     table = table.sort_values(["task", "probe", "protocol", "scope", "metric", "layer"]).reset_index(drop=True)
     if write: table.to_csv(Path(run_dir) / "results.csv", index=False)
     return table
@@ -195,8 +206,14 @@ def probe_notes(run_dir: str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["task", "probe", "protocol", "items", "note", "layers"])
 
 # %% ../nbs/04_report.ipynb #c011
-def _fake_result(probe, protocol, target, sizes, classes, rng, excluded, scope="all", task="label") -> dict:
-    "One run_probe-shaped dict whose numbers derive from a synthetic confusion matrix"
+def _fake_null(mean: float, observed: dict, rng, unit: str = "speaker", n: int = 5) -> dict:
+    "A null block for `_fake_result`: n draws around `mean` per metric, with bounds and p-values against the observed scores"
+    from indic_probe.probe import null_bounds
+    metrics = {m: null_bounds(np.clip(rng.normal(mean, 0.02, n), 0, 1), scores["value"]) for m, scores in observed.items()}
+    return dict(unit=unit, unit_reason="" if unit == "speaker" else "speakers unknown", n=n, probe="logreg", c="fake", metrics=metrics, seconds=0.1)
+
+def _fake_result(probe, protocol, target, sizes, classes, rng, excluded, scope="all", task="label", null=None, clip_null=None) -> dict:
+    "One run_probe-shaped dict whose numbers derive from a synthetic confusion matrix; `null`, `clip_null`: the nulls' means"
     sizes, n = np.asarray(sizes), len(sizes)
     correct = np.clip(np.round(target * sizes + rng.normal(0, 0.7, n)), 0, sizes).astype(int)
     confusion = np.diag(correct)
@@ -208,8 +225,11 @@ def _fake_result(probe, protocol, target, sizes, classes, rng, excluded, scope="
     scores, total = metrics_from_confusion(confusion), int(sizes.sum())
     interval = lambda v: dict(value=float(v), ci_low=float(max(0, v - 1.96 * np.sqrt(v * (1 - v) / total))),
                               ci_high=float(min(1, v + 1.96 * np.sqrt(v * (1 - v) / total))))
+    metrics = {m: interval(scores[m]) for m in METRICS}
+    nulls = {} if null is None else dict(null=_fake_null(null, metrics, rng, "clip" if task == "speaker_id" else "speaker"))
+    if clip_null is not None: nulls["clip_null"] = _fake_null(clip_null, metrics, rng, "clip")
     return dict(probe=probe, protocol=protocol, optimistic=protocol == "seed", scope=scope, task=task, label=f"fake {probe} under {protocol}",
-                metrics={m: interval(scores[m]) for m in METRICS}, classes=classes,
+                metrics=metrics, classes=classes, predicts_one_class=None, **nulls,
                 per_class_recall={c: float(r) for c, r in zip(classes, correct / sizes)}, confusion=confusion.tolist(),
                 chance=dict(accuracy=float(sizes.max() / total), balanced_accuracy=1 / n, macro_f1=1 / n),
                 n_train=4 * total, n_test=total, seeds=[42], excluded=excluded, curves=[], notes=[])
@@ -232,23 +252,25 @@ def fake_run(run_dir: str | Path, # folder to write sweep.json and layers/layer_
                                       error="ValueError: layer_%02d.npy: checksum mismatch\nTraceback ..." % layer, seconds=1.0)
             continue
         honest = 0.36 + 0.45 * np.exp(-((layer - peak) ** 2) / 2)
+        control = 0.93 if leakage else 0.35  # labels shuffled across speakers: what the speakers alone give under a random split
         results = []
         for probe in ("mlp", "logreg"):
             shift = 0.0 if probe == "mlp" else -0.04
             seed_target = 0.97 + 0.015 * rng.random() if leakage else honest + 0.02
             results.append(_fake_result(probe, "seed", seed_target + shift / 2, [30, 26, 24, 12], classes, rng,
-                                        dict(unknown_speaker=0, classes=[])))
+                                        dict(unknown_speaker=0, classes=[]), null=control, clip_null=0.33))
             results.append(_fake_result(probe, "speaker", honest + shift, [120, 100, 90], classes[:3], rng,
-                                        dict(unknown_speaker=60, classes=["d"]), "known_speakers"))
+                                        dict(unknown_speaker=60, classes=["d"]), "known_speakers", null=0.25))  # below 1/3: starved classes
             results.append(_fake_result(probe, "seed", seed_target + shift / 2, [24, 20, 18], classes[:3], rng,  # like for like
-                                        dict(unknown_speaker=60, classes=["d"]), "known_speakers"))
+                                        dict(unknown_speaker=60, classes=["d"]), "known_speakers", null=control, clip_null=0.36))
         if diagnostics:
             speakers = [f"s{k}" for k in range(12)]
             results.append(_fake_result("logreg", "kfold", 0.9 - 0.03 * layer, [20] * 12, speakers, rng, dict(unknown_speaker=0, classes=[]),
-                                        task="speaker_id"))
+                                        task="speaker_id", null=0.085))
             for protocol, target in [("seed", 0.7), ("speaker", 0.62)]:
                 results.append(_fake_result("logreg", protocol, target, [60, 50, 45, 30], classes, rng, dict(unknown_speaker=0, classes=[]),
-                                            task="nonspeech_label"))
+                                            task="nonspeech_label", null=0.3 if protocol == "speaker" else 0.36,
+                                            clip_null=0.33 if protocol == "seed" else None))
         (run_dir / "layers" / f"layer_{layer:02d}.json").write_text(json.dumps(
             dict(layer=layer, n_items=370, classes=classes, results=results, skipped=[], sweep_key="fake", params_key=f"fake{layer}",
                  class_counts=dict(a=150, b=126, c=112, d=42), speakers_per_class=dict(a=5, b=4, c=4, d=0))))
@@ -260,9 +282,11 @@ def fake_run(run_dir: str | Path, # folder to write sweep.json and layers/layer_
                              pooling="mean", dtype="fp32", corpus="fake-corpus", corpus_fingerprint="0123abcd", n_items=370))
     if diagnostics:
         manifest["speakers"] = dict(method="threshold", threshold=0.27, calibration_ari=0.97, mean_validation_ari=0.95,
-                                    validation_ari=dict(a=0.97, b=0.93),
+                                    validation_ari=dict(a=0.97, b=0.93), validation_split=dict(a=0.0, b=0.02), validated=True,
+                                    validation_reason="mean validation ARI 0.95 >= 0.8 and at most 2% of same-speaker pairs split (<= 5%).",
                                     per_class={c: dict(items=n, given=0, filename=n if c != "d" else 0, recovered=42 if c == "d" else 0,
-                                                       unknown=0, known_speakers=k, recovered_speakers=3 if c == "d" else 0)
+                                                       unknown=0, known_speakers=k, recovered_speakers=3 if c == "d" else 0,
+                                                       matched_known=0, new_speakers=3 if c == "d" else 0)
                                                for c, n, k in [("a", 150, 5), ("b", 126, 4), ("c", 112, 4), ("d", 42, 0)]})
     (run_dir / "sweep.json").write_text(json.dumps(dict(cache="fake-cache", sweep_key="fake", manifest=manifest, layers=states,
         params=dict(probes=["mlp", "logreg"], protocols=["seed", "speaker"], seeds=[42]))))
@@ -282,7 +306,7 @@ def _curve(rows: pd.DataFrame, layers: list[int]) -> pd.DataFrame:
     "One line's rows over every layer of the run (NaN where a layer has no result, so lines break there)"
     return rows.set_index("layer").reindex(layers).rename_axis("layer").reset_index()
 
-def _band(ax, line: pd.DataFrame, color, alpha: float = 0.12):
+def draw_band(ax, line: pd.DataFrame, color, alpha: float = 0.12):
     "A CI band: light fill plus thin edges in the line's colour (overlapping bands stay distinguishable)"
     ax.fill_between(line.layer, line.ci_low, line.ci_high, color=color, alpha=alpha, lw=0, zorder=2)
     for edge in (line.ci_low, line.ci_high): ax.plot(line.layer, edge, color=color, lw=0.6, alpha=0.55, zorder=2)
@@ -299,6 +323,14 @@ def _chance_lines(ax, rows: pd.DataFrame, palette: dict, tolerance: float = 0.01
         ax.axhline(value, color=palette.get(names[0], "0.45") if len(names) == 1 and len(groups) > 1 else "0.45",
                    lw=1.4, ls=(0, (1, 2)), zorder=1, label="chance" if len(groups) == 1 else f"chance ({', '.join(names)})")
 
+def _null_lines(ax, rows: pd.DataFrame, palette: dict, layers: list[int]):
+    "Each protocol's null per layer, dotted in the protocol's colour; a chance line for protocols run without a null"
+    nulled = [p for p in _protocols_in(rows) if rows[rows.protocol == p].null_mean.notna().any()]
+    for protocol in nulled:
+        line = _curve(rows[rows.protocol == protocol], layers)
+        ax.plot(line.layer, line.null_mean, color=palette.get(protocol, "0.45"), lw=1.4, ls=(0, (1, 2)), zorder=1, label=f"null, {protocol}")
+    _chance_lines(ax, rows[~rows.protocol.isin(nulled)], palette)
+
 def _mark_failed(ax, failed: Iterable[int]):
     for layer in failed:
         ax.axvspan(layer - 0.5, layer + 0.5, color="0.85", zorder=0)
@@ -310,7 +342,7 @@ def _star_label(ax, layer: float, value: float, text: str, color, above: bool = 
                 fontsize=9, color=color, fontweight="bold", annotation_clip=False,
                 bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8), zorder=6)
 
-def _side_legend(fig: plt.Figure, axes, legend_title: str, suptitle: str, width: float = 2.2, fontsize: float = 9) -> plt.Figure:
+def side_legend(fig: plt.Figure, axes, legend_title: str, suptitle: str, width: float = 2.2, fontsize: float = 9) -> plt.Figure:
     "The first panel's lines plus a best-layer star as a legend `width` inches wide on the right, a title, and a layout that leaves it room"
     handles, names = axes[0][0].get_legend_handles_labels()
     handles.append(plt.Line2D([], [], marker="*", ms=12, color="0.5", mec="black", ls="none")); names.append("best layer")
@@ -341,7 +373,7 @@ def plot_layer_curves(table: pd.DataFrame, # from `collect_results`
             line, color = _curve(panel[panel.protocol == protocol], layers), palette.get(protocol)
             ax.plot(line.layer, line.value, marker="o", ms=4, color=color, ls="--" if protocol == "seed" else "-",
                     label=protocol_label(protocol), zorder=3)
-            _band(ax, line, color)
+            draw_band(ax, line, color)
             best = line.loc[line.value.idxmax()]
             ax.plot(best.layer, best.value, marker="*", ms=15, color=color, mec="black", zorder=5, ls="none")
             _star_label(ax, best.layer, best.value, f"L{int(best.layer)}", color, above=best.value < 0.93)
@@ -349,10 +381,10 @@ def plot_layer_curves(table: pd.DataFrame, # from `collect_results`
             line = _curve(same_items[(same_items.probe == probe) & (same_items.protocol == protocol)], layers)
             ax.plot(line.layer, line.value, marker=".", ms=5, lw=1.1, ls=":", color=palette.get(protocol), zorder=3,
                     label=f"{protocol_label(protocol)}, speaker's items")
-        _chance_lines(ax, panel, palette)
+        _null_lines(ax, panel, palette, layers)
         ax.set(title=f"{probe} probe", xlabel=xlabel, ylabel=metric.replace("_", " "), ylim=(0, 1.06),
                xlim=(layers[0] - 0.5, layers[-1] + 0.5), xticks=layers)
-    return _side_legend(fig, axes, "protocol\n(band: 95% CI)", f"{title}: {metric.replace('_', ' ')} with 95% CI")
+    return side_legend(fig, axes, "protocol\n(band: 95% CI)", f"{title}: {metric.replace('_', ' ')} with 95% CI")
 
 # %% ../nbs/04_report.ipynb #c020
 def _tidy_ticks(ax):
@@ -421,11 +453,11 @@ def layer_analysis_figure(table: pd.DataFrame, # from `collect_results`
         line, color = _curve(rows[rows.protocol == protocol], layers), palette.get(protocol)
         best = line.loc[line.value.idxmax()]
         ax.plot(line.layer, line.value, marker="o", color=color, ls="--" if protocol == "seed" else "-", label=protocol_label(protocol))
-        _band(ax, line, color, alpha=0.15)
+        draw_band(ax, line, color, alpha=0.15)
         ax.axvline(best.layer, color=color, alpha=0.5, lw=1)
         ax.plot(best.layer, best.value, marker="*", ms=16, color=color, mec="black", ls="none")
         notes.append((f"best {protocol_label(protocol)}: layer {int(best.layer)} ({best.value:.3f})", color))
-    _chance_lines(ax, rows[rows.protocol.isin(shown)], palette)
+    _null_lines(ax, rows[rows.protocol.isin(shown)], palette, layers)
     for k, (text, color) in enumerate(notes):  # a corner box, never on the curves or the chance lines
         ax.text(0.015, 0.97 - 0.075 * k, text, transform=ax.transAxes, ha="left", va="top", fontsize=9.5, color=color,
                 fontweight="bold", bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.8", alpha=0.9), zorder=7)
@@ -442,124 +474,288 @@ CONTEXT = ("For context, not a result of this run: layer-wise studies of English
            "around layer 9 of 12-layer base models (Yang et al. 2023, arXiv 2306.06524), and layer-wise analyses of "
            "self-supervised speech models (Pasad et al., arXiv 2107.04734 and 2211.03929) show that different properties peak "
            "at different depths and that one good layer often matches a learned weighted sum of layers.")
+ALPHA = 0.05 # a verdict's family-wise error: the p-values of a curve's layers are Holm-corrected over its layers
+READING_FORMAT = 1 # version of reading.json's layout
 
+def _number(value) -> float | None:
+    "A JSON-safe number: NaN and missing become None"
+    return None if value is None or pd.isna(value) else float(value)
+
+def holm(p_values: dict) -> dict:
+    "Holm-Bonferroni adjusted p-values (missing ones left out): the chance of any false 'yes' among them stays within the level"
+    present = {k: float(p) for k, p in p_values.items() if _number(p) is not None}
+    adjusted, running = {}, 0.0
+    for rank, key in enumerate(sorted(present, key=present.get)):
+        running = max(running, min(1.0, (len(present) - rank) * present[key]))
+        adjusted[key] = running
+    return adjusted
+
+_LAYER_FIELDS = ("value", "ci_low", "ci_high", "null_mean", "null_low", "null_high", "p_value", "p_below", "selectivity", "chance", "clip_null_mean")
+
+def layer_numbers(line: pd.DataFrame, # one curve: rows of one task x probe x protocol x scope x metric
+                 ) -> list[dict]: # per layer: the fields of `_LAYER_FIELDS`, n_classes, Holm-adjusted p-values, one-class flag
+    "The numbers a reading of one curve rests on, layer by layer, JSON-safe"
+    line = line.dropna(subset=["value"]).sort_values("layer")
+    above, below = (holm({int(r.layer): getattr(r, name) for r in line.itertuples()}) for name in ("p_value", "p_below"))
+    return [dict(layer=int(r.layer), **{f: _number(getattr(r, f)) for f in _LAYER_FIELDS}, n_classes=int(r.n_classes),
+                 p_adjusted=above.get(int(r.layer)), p_below_adjusted=below.get(int(r.layer)),
+                 predicts_one_class=r.predicts_one_class if isinstance(r.predicts_one_class, str) else None) for r in line.itertuples()]
+
+def _tied_best(layers: list[dict]) -> list[int]:
+    "The layers that share the highest score (exact ties; usually one)"
+    top = max(n["value"] for n in layers)
+    return [n["layer"] for n in layers if n["value"] >= top - 1e-12]
+
+def _reaching(layers: list[dict], best: int) -> list[int]:
+    "Other layers whose interval reaches the best layer's"
+    low = next(n["ci_low"] for n in layers if n["layer"] == best)
+    return [n["layer"] for n in layers if n["layer"] != best and low is not None and n["ci_high"] is not None and n["ci_high"] >= low]
+
+def _odds_numbers(odds: dict | None) -> dict | None:
+    "The best-layer odds as reading.json keeps them"
+    if not odds: return None
+    return dict(probability={str(l): float(p) for l, p in odds["probability"].items()}, plausible=[int(l) for l in odds["plausible"]],
+                coverage=odds["coverage"], n_boot=odds["n_boot"], unit=odds["unit"], n_units=odds.get("n_units"),
+                conditional_on="the trained probe of each layer: test speakers (or items) are resampled, training is not")
+
+# %% ../nbs/04_report.ipynb #c026b
+def signal_reading(table: pd.DataFrame, # from `collect_results`
+                   probe: str, # the probe to read
+                   metric: str = "accuracy", # one of METRICS
+                   odds: dict | None = None, # `best_layer_odds` of this probe under its most honest protocol
+                   task: str = "label", # 'label' (the accent), 'nonspeech_label' (the channel control) or 'speaker_id'
+                  ) -> dict: # signal ('yes', 'no' or 'unclear'), why, best_layers, numbers
+    "Does any layer score above its null under the most honest protocol run, and which layers may be the best?"
+    rows = headline(table, task)
+    rows = rows[(rows.metric == metric) & (rows.probe == probe)]
+    if rows.empty: raise KeyError(f"no {task} results of probe {probe!r} for {metric}")
+    protocol = most_honest(rows.protocol)
+    line = rows[rows.protocol == protocol]
+    layers = layer_numbers(line)
+    unit, reason = next(iter(line.null_unit.dropna()), None), next(iter(line.null_unit_reason.dropna()), "")
+    significant = [n["layer"] for n in layers if (n["p_adjusted"] if n["p_adjusted"] is not None else 1) < ALPHA and (n["selectivity"] or 0) > 0]
+    below = [n["layer"] for n in layers if (n["p_below_adjusted"] if n["p_below_adjusted"] is not None else 1) < ALPHA]
+    constant = {n["predicts_one_class"] for n in layers}
+    if all(n["p_value"] is None for n in layers):
+        signal, why = "unclear", "no null was computed (a sweep with --nulls 0, or made by an older indic_probe), so the scores cannot be read against chance"
+    elif None not in constant:
+        signal, why = "unclear", f"the probe predicts one class ({', '.join(sorted(constant))}) at every layer: it learned nothing a layer can be judged by"
+    elif significant and task != "speaker_id" and protocol != "speaker" and unit != "speaker":
+        signal, why = "unclear", (f"layers score above their null, but the {protocol} protocol can put one speaker on both sides of the split and "
+                                  f"no speaker-level null could be drawn ({reason}), so the scores may measure who is speaking")
+    else: signal, why = ("yes" if significant else "no"), ""
+    best = _tied_best(layers)
+    odds = odds if odds and odds.get("metric", "accuracy") == metric and odds.get("protocol") in (None, protocol) else None  # of this curve only
+    if signal == "no": best_layers = []
+    elif len(layers) == 1: best_layers = best
+    elif odds: best_layers = sorted(odds["plausible"])
+    else: best_layers = sorted(set(best) | set(_reaching(layers, best[0])))
+    return dict(signal=signal, why=why, best_layers=best_layers,
+                numbers=dict(task=task, probe=probe, protocol=protocol, scope=str(line.scope.iloc[0]), metric=metric, null_unit=unit,
+                             null_unit_reason=reason, layers=layers, best=best, significant=significant, below_null=below,
+                             odds=_odds_numbers(odds) if best_layers else None))
+
+def _score_sd(row) -> float:
+    "Standard error of a score, read off its 95% interval (0 when it has none)"
+    return float((row.ci_high - row.ci_low) / (2 * 1.96)) if pd.notna(row.ci_low) and pd.notna(row.ci_high) else 0.0
+
+def _mean_sd(sd, n) -> float:
+    "Standard error of a null's mean from its spread and number of draws"
+    return float(sd / np.sqrt(n)) if pd.notna(sd) and pd.notna(n) and n > 0 else 0.0
+
+def leakage_reading(table: pd.DataFrame, # from `collect_results`
+                    probe: str, # the probe to read
+                    metric: str = "accuracy", # one of METRICS
+                    task: str = "label",
+                   ) -> dict: # speaker_leakage ('yes', 'no' or 'unclear'), why, numbers
+    "Does a random split read more above its chance than the speaker-disjoint split reads above its null, on the same items?"
+    from scipy import stats
+    speaker = headline(table, task)
+    speaker = speaker[(speaker.metric == metric) & (speaker.probe == probe) & (speaker.protocol == "speaker")]
+    scope = str(speaker.scope.iloc[0]) if len(speaker) else "all"
+    rows = table[(table.task == task) & (table.metric == metric) & (table.probe == probe)]
+    random = rows[(rows.protocol != "speaker") & (rows.scope == scope)]
+    if random.empty:
+        return dict(speaker_leakage="unclear", why="no random-split protocol was run on the items the speaker-disjoint protocol scores, "
+                    "so there is nothing to measure the leakage with", numbers={})
+    reference = next(p for p in reversed(HONESTY) if p in set(random.protocol))  # the most optimistic
+    line = random[random.protocol == reference].dropna(subset=["value"]).sort_values("layer")
+    unit = next(iter(line.null_unit.dropna()), None)
+    honest = speaker.set_index("layer")
+    layers = []
+    for r in line.itertuples():
+        chance, chance_sd = (r.clip_null_mean, r.clip_null_sd) if unit == "speaker" else (r.null_mean, r.null_sd)  # labels shuffled across clips
+        n = dict(layer=int(r.layer), value=_number(r.value), clip_null_mean=_number(chance), control_mean=_number(r.null_mean) if unit == "speaker" else None,
+                 above_chance=_number(r.value - chance), speaker_value=None, speaker_null_mean=None, above_null=None, excess=None, p_value=None)
+        if r.layer in honest.index and pd.notna(chance) and pd.notna(honest.null_mean[r.layer]):
+            s = honest.loc[r.layer]
+            excess = (r.value - chance) - (s.value - s.null_mean)
+            spread = np.sqrt(_score_sd(r) ** 2 + _score_sd(s) ** 2 + _mean_sd(chance_sd, r.n_null) ** 2 + _mean_sd(s.null_sd, s.n_null) ** 2)
+            n.update(speaker_value=float(s.value), speaker_null_mean=float(s.null_mean), above_null=float(s.value - s.null_mean), excess=float(excess),
+                     p_value=float(stats.norm.sf(excess / spread)) if spread > 0 else float(excess <= 0))
+        layers.append(n)
+    adjusted = holm({n["layer"]: n["p_value"] for n in layers})
+    for n in layers: n["p_adjusted"] = adjusted.get(n["layer"])
+    leaking = [n["layer"] for n in layers if n["p_adjusted"] is not None and n["p_adjusted"] < ALPHA and n["excess"] > 0]
+    compared = [n for n in layers if n["excess"] is not None]
+    numbers = dict(protocol=reference, scope=scope, null_unit=unit, layers=layers, leaking=leaking,
+                   mean_above_chance=float(np.mean([n["above_chance"] for n in compared])) if compared else None,
+                   mean_above_null=float(np.mean([n["above_null"] for n in compared])) if compared else None)
+    if speaker.empty: verdict, why = "unclear", "no speaker-disjoint protocol was run to compare with"
+    elif not compared: verdict, why = "unclear", "no null was computed, so the two protocols cannot be read against their own chance levels"
+    else: verdict, why = ("yes" if leaking else "no"), ""
+    return dict(speaker_leakage=verdict, why=why, numbers=numbers)
+
+# %% ../nbs/04_report.ipynb #c026c
+def read_run(table: pd.DataFrame, # from `collect_results`
+             odds: dict | None = None, # {probe: `best_layer_odds` under its most honest protocol}
+             metric: str = "accuracy", # one of METRICS
+             about: dict | None = None, # facts to keep beside the verdicts (sweep key, nulls, ...)
+            ) -> dict: # {"about", "label": {probe: verdicts}, "speaker_id": ..., "nonspeech_label": ...}
+    "Every verdict of a run as data: what reading.json holds and what the report's sentences are rendered from"
+    reading = {"about": dict(format=READING_FORMAT, metric=metric, alpha=ALPHA, correction="Holm over the layers of each curve", **(about or {}))}
+    for probe in sorted(set(headline(table).probe)):
+        accent, leakage = signal_reading(table, probe, metric, (odds or {}).get(probe)), leakage_reading(table, probe, metric)
+        reading.setdefault("label", {})[probe] = dict(
+            accent_signal=accent["signal"], speaker_leakage=leakage["speaker_leakage"], best_layers=accent["best_layers"],
+            why=dict(accent_signal=accent["why"], speaker_leakage=leakage["why"]), numbers=dict(accent["numbers"], leakage=leakage["numbers"]))
+    if len(headline(table, "speaker_id")):
+        found = signal_reading(table, "logreg", metric, task="speaker_id")
+        reading["speaker_id"] = {"logreg": dict(speaker_signal=found["signal"], best_layers=found["best_layers"],
+                                                why=dict(speaker_signal=found["why"]), numbers=found["numbers"])}
+    if len(headline(table, "nonspeech_label")):
+        found = signal_reading(table, "logreg", metric, task="nonspeech_label")
+        others = {}
+        for protocol in sorted(set(headline(table, "nonspeech_label").protocol) - {found["numbers"]["protocol"]}):
+            line = headline(table, "nonspeech_label").query("metric == @metric and probe == 'logreg' and protocol == @protocol")
+            chance = holm({int(r.layer): r.clip_null_p for r in line.itertuples()})
+            others[protocol] = dict(layers=layer_numbers(line), above_clip_null=sorted(l for l, p in chance.items() if p < ALPHA))
+        reading["nonspeech_label"] = {"logreg": dict(channel_confound=found["signal"], best_layers=found["best_layers"],
+                                                     why=dict(channel_confound=found["why"]), numbers=dict(found["numbers"], other_protocols=others))}
+    return reading
+
+def write_reading(run_dir: str | Path, # run folder
+                  metric: str = "accuracy", # one of METRICS
+                  n_boot: int = 1000, # paired resamples for the best-layer odds
+                 ) -> dict:
+    "Compute the run's verdicts (with best-layer odds where the layers keep predictions) and write RUN/reading.json"
+    table, state = collect_results(run_dir, write=False), run_state(run_dir)
+    label = headline(table)
+    odds = {p: best_layer_odds(run_dir, p, most_honest(label[label.probe == p].protocol), n_boot=n_boot, metric=metric) for p in sorted(set(label.probe))}
+    layer_jsons = layer_results(run_dir).values()
+    about = dict(sweep_key=state.get("sweep_key"), n_null=next((r.get("n_null") for r in layer_jsons), None),
+                 null_seconds=round(sum(r.get("null_seconds", 0) for r in layer_jsons), 1))
+    reading = read_run(table, odds, metric, about)
+    (Path(run_dir) / "reading.json").write_text(json.dumps(reading, indent=1))
+    return reading
+
+def load_reading(run_dir: str | Path) -> dict:
+    "RUN/reading.json as written by `write_reading` ({} when the run has none)"
+    path = Path(run_dir) / "reading.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+# %% ../nbs/04_report.ipynb #c026d
 def _layers_text(layers: list[int]) -> str:
     return ("layer " if len(layers) == 1 else "layers ") + ", ".join(map(str, layers))
 
-def _reach(line: pd.DataFrame, best: pd.Series) -> list[int]:
-    "Other layers whose interval reaches the best layer's"
-    others = line[(line.layer != best.layer) & line.value.notna()]
-    return sorted(others[others.ci_high >= best.ci_low].layer.astype(int))
+def _x(value) -> str: return "n/a" if value is None else f"{value:.3f}"
+def _p(value) -> str: return "p not measured" if value is None else "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
+def _shuffled(unit) -> str: return "labels shuffled across speakers" if unit == "speaker" else "labels shuffled across clips"
+def _at(numbers: dict, layer: int) -> dict: return next(n for n in numbers["layers"] if n["layer"] == layer)
 
-def _chance_sentence(best: pd.Series) -> str:
-    if np.isnan(best.ci_low): return "No interval was reported, so the difference from chance is not measured."
-    if best.ci_low > best.chance: return "Its interval lies above chance."
-    if best.ci_high <= best.chance: return "Its interval does not rise above chance: this run does not show that the layer carries accent information."
-    return "Its interval reaches down to chance: this run does not show that the layer carries accent information."
+def _figures(n: dict, unit, metric: str) -> str:
+    "A layer's score, interval and null in words"
+    return (f"{metric.replace('_', ' ')} {_x(n['value'])} (95% CI {_x(n['ci_low'])} to {_x(n['ci_high'])}) against a null of "
+            f"{_x(n['null_mean'])} ({_shuffled(unit)}; a null run scores above {_x(n['null_high'])} 5% of the time)")
 
-def _best_sentences(line: pd.DataFrame, probe: str, protocol: str, metric: str) -> tuple[list[str], pd.Series, list[int]]:
-    "Best layer, CI against chance, and the layers it cannot be told apart from"
-    scored = line.dropna(subset=["value"])
-    best = scored.loc[scored.value.idxmax()]
-    layer, name = int(best.layer), metric.replace("_", " ")
-    figures = f"{name} {best.value:.3f} (95% CI {best.ci_low:.3f} to {best.ci_high:.3f}; chance {best.chance:.3f})"
-    if len(scored) == 1:
-        return [f"Only layer {layer} was probed, so this run cannot say which layer is best. With the {probe} probe under the "
-                f"{protocol_label(protocol)} protocol it scores {figures}.", _chance_sentence(best)], best, []
-    text = [f"With the {probe} probe under the {protocol_label(protocol)} protocol, the best layer is {layer}: {figures}.", _chance_sentence(best)]
-    if np.isnan(best.ci_low): return text, best, []
-    reach = _reach(scored, best)
-    neighbours = [l for l in (layer - 1, layer + 1) if l in set(scored.layer)]
-    close = [l for l in neighbours if l in reach]
-    text.append((f"The intervals of neighbouring {_layers_text(close)} overlap it" if close else
-                 f"Its interval is clear of its neighbours ({_layers_text(neighbours)})" if neighbours else "It has no scored neighbours")
-                + (f"; in all, {len(reach)} of {len(scored) - 1} other layers reach it, so the data do not "
-                   f"single out one layer among {_layers_text(sorted(reach + [layer]))}." if reach else
-                   "; no other layer has an interval reaching it, so this layer stands out."))
-    return text, best, reach
-
-def _below_chance_sentences(line: pd.DataFrame, protocol: str, metric: str) -> list[str]:
-    "Scores well below chance are not bad luck: say what they mean"
-    scored = line.dropna(subset=["value", "ci_high"])
-    below = scored[scored.ci_high < scored.chance]
-    if len(below) == 0 or len(below) < len(scored) / 2: return []
-    worst = scored.loc[scored.value.idxmin()]
-    text = [f"At {len(below)} of {len(scored)} layers the whole interval lies below chance (as low as {worst.value:.3f} at layer "
-            f"{int(worst.layer)}, against chance {worst.chance:.3f}). That is not bad luck: the probe predicts systematically wrong labels."]
-    if protocol == "speaker":
-        text.append("Under speaker-disjoint folds this is the mark of voice and label confounded: the probe learns the training speakers' voices, "
-                    "and held-out speakers sound more like speakers of other classes than like their own, so these layers carry speaker "
-                    "information that does not transfer as accent. With few speakers per class, this is likely.")
-    else: text.append("Labels and voices (or recording conditions) are confounded in this corpus; check the speaker-disjoint protocol and the class sizes.")
-    return text
-
-def _curve_words(other: pd.DataFrame) -> str:
-    low, high = other.value.min(), other.value.max()
-    return f"is {low:.3f} at every layer" if f"{low:.3f}" == f"{high:.3f}" else f"ranges {low:.3f} to {high:.3f} across layers"
-
-def _leakage_sentences(table: pd.DataFrame, probe: str, metric: str, honest: str, line: pd.DataFrame, best: pd.Series,
-                       reach: list[int]) -> list[str]:
-    "Compare the most honest curve with the most optimistic protocol scored on the same items, and their best layers"
-    rows = table[(table.task == "label") & (table.metric == metric) & (table.probe == probe) & (table.protocol != honest)]
-    scope = line.scope.iloc[0]
-    same = rows[rows.scope == scope]
-    reference = next((p for p in reversed(HONESTY) if p in set(same.protocol)), None)
-    if reference is None:
-        elsewhere = rows[rows.scope != scope]
-        if len(elsewhere) == 0: return []
-        other = elsewhere[elsewhere.protocol == next(p for p in reversed(HONESTY) if p in set(elsewhere.protocol))]
-        return [f"The {honest} protocol scored {int(line.n_classes.iloc[0])} classes on the items whose speaker is known, while "
-                f"{protocol_label(other.protocol.iloc[0])} scored {int(other.n_classes.iloc[0])} classes on all items: the two cannot be "
-                "compared like for like, so no leakage gap is given (re-run the sweep with this version to score both on the same items)."]
-    other = same[same.protocol == reference].sort_values("layer")
-    common = sorted(set(other.dropna(subset=["value"]).layer) & set(line.dropna(subset=["value"]).layer))
-    gap = other.set_index("layer").value[common].mean() - line.set_index("layer").value[common].mean()
-    spread, level = other.value.max() - other.value.min(), other.value.mean()
-    near_chance = np.where(line.ci_low.notna(), line.ci_low <= line.chance, line.value - line.chance < 0.05).mean() > 0.5
-    name, cause = protocol_label(reference), ("speaker leakage or selection on the test split" if honest == "speaker" else
-                                              "selection optimism (neither protocol separates speakers)")
-    where = " on the same items (those with a known speaker)" if scope == "known_speakers" else ""
-    text = [f"Under the {name} protocol{where} {metric.replace('_', ' ')} {_curve_words(other)}, on average {abs(gap):.3f} "
-            f"{'above' if gap >= 0 else 'below'} the {honest} protocol."]
-    several = len(common) > 1
-    if honest == "speaker" and several and spread <= 0.1 and level >= 0.8 and gap > 0.15:
-        text.append("That curve is flat and high while the speaker-disjoint curve is far lower"
-                    + (" and near chance at most layers" if near_chance else "")
-                    + ": the signature of speaker leakage. The optimistic numbers mostly measure who is speaking, not their accent.")
-    elif gap > 0.15: text.append(f"A gap that large points to {cause}: the optimistic numbers overstate what a layer carries.")
-    elif gap > 0.05: text.append(f"A modest gap: some {cause}.")
-    else: text.append(f"The two protocols agree within {abs(gap):.3f} on average: little sign of {cause.split(' or ')[0]}.")
-    if not several: return text
-    other_best = other.loc[other.value.idxmax()]
-    if other.value.max() - other.value.min() < 1e-9 or len(_reach(other, other_best)) == other.value.notna().sum() - 1:
-        text.append(f"The {name} curve is too flat to single out a layer (the interval of every other layer reaches its peak at {int(other_best.layer)}).")
-    elif int(other_best.layer) == int(best.layer): text.append(f"Both protocols put the best layer at {int(best.layer)}.")
+def signal_sentences(entry: dict, # a reading.json entry (e.g. reading["label"]["mlp"])
+                     verdict: str, # its verdict key: 'accent_signal', 'channel_confound' or 'speaker_signal'
+                     what: str = "accent information", # what a signal means, in words
+                    ) -> list[str]:
+    "The verdict on a curve in sentences, each stating the numbers it follows from"
+    n, signal = entry["numbers"], entry[verdict]
+    layers, unit, metric, probed = n["layers"], n["null_unit"], n["metric"], len(n["layers"])
+    where = f"With the {n['probe']} probe under the {protocol_label(n['protocol'])} protocol"
+    top = _at(n, n["best"][0])
+    correction = f", {_p(top['p_adjusted'])} after correcting for the {probed} layers" if probed > 1 else ""
+    if entry["why"][verdict]: text = [f"{where}, the best score is at layer {top['layer']}: {_figures(top, unit, metric)}.",
+                                       f"The verdict is unclear: {entry['why'][verdict]}."]
+    elif signal == "yes":
+        text = [f"{where}, {len(n['significant'])} of {probed} layers score above their null ({_layers_text(n['significant'])}; "
+                f"one-sided, {'Holm-corrected over the layers, ' if probed > 1 else ''}p < {ALPHA})."
+                if probed > 1 else f"{where}, layer {top['layer']} scores above its null.",
+                f"The highest is layer {top['layer']}: {_figures(top, unit, metric)}, {_p(top['p_value'])}{correction}; "
+                f"selectivity {_x(top['selectivity'])}."]
     else:
-        text.append(f"The protocols disagree on the best layer ({reference}: {int(other_best.layer)}, {honest}: {int(best.layer)})"
-                    + ("; the honest intervals do not separate the two." if int(other_best.layer) in reach else f"; go by {honest}."))
+        text = [f"{where}, no layer scores above its null: the highest, layer {top['layer']}, scores {_figures(top, unit, metric)} "
+                f"({_p(top['p_value'])}{correction}).", f"This run does not show {what} in any layer."]
+    if n["protocol"] == "speaker" and top["null_mean"] is not None and top["null_mean"] < 0.8 / top["n_classes"]:
+        text.append(f"Under these folds a probe that knows nothing scores about {_x(top['null_mean'])}, below 1/{top['n_classes']} = "
+                    f"{1 / top['n_classes']:.3f}: with few speakers per class, the class of a held-out speaker is under-represented in training. "
+                    "That, not 1/C, is the chance level here.")
+    if n["below_null"]:
+        low = min((_at(n, l) for l in n["below_null"]), key=lambda m: m["value"])
+        text.append(f"At {len(n['below_null'])} of {probed} layers the score lies below even its null (lowest {_x(low['value'])} at layer "
+                    f"{low['layer']}, null {_x(low['null_mean'])}): the errors are systematic, not chance; the confusion matrix shows "
+                    "which classes the test items are mistaken for.")
+    return text + _best_layer_sentences(entry)
+
+def _best_layer_sentences(entry: dict) -> list[str]:
+    "One verdict on which layer is best, consistent with `best_layers` (which the odds decide when there are any)"
+    n, chosen = entry["numbers"], entry["best_layers"]
+    if not chosen: return []
+    if len(n["layers"]) == 1: return [f"Only layer {n['layers'][0]['layer']} was probed, so this run cannot say which layer is best."]
+    text = [f"Layers {', '.join(map(str, n['best']))} tie for the highest score ({_x(_at(n, n['best'][0])['value'])})."] if len(n["best"]) > 1 else []
+    odds = n.get("odds")
+    if odds:
+        probability = {int(l): p for l, p in odds["probability"].items()}
+        resampled = f"holding the trained probe of each layer fixed and resampling the test {odds['unit']}s {odds['n_boot']} times"
+        if len(chosen) == 1:
+            return text + [f"Layer {chosen[0]} is the best layer: {resampled}, it scores highest in {probability[chosen[0]]:.0%} of draws and "
+                           "no other layer in 5%. Training variability is not resampled, so this is conditional on the trained probes."]
+        most = max(probability, key=lambda l: (probability[l], -l))
+        return text + [f"The data do not single out one layer: {resampled}, {_layers_text(chosen)} together score highest in "
+                       f"{sum(probability[l] for l in chosen):.0%} of draws (layer {most} most often, {probability[most]:.0%}). Training "
+                       "variability is not resampled, so if anything this set is too small."]
+    others = [l for l in chosen if l not in n["best"]]
+    if others: return text + [f"The intervals of {_layers_text(others)} reach that of the best layer, so the data do not single out one layer among "
+                              f"{', '.join(map(str, chosen))}."]
+    return text + ["No other layer has an interval that reaches that of the best layer."]
+
+def leakage_sentences(entry: dict, # reading["label"][probe]
+                     ) -> list[str]:
+    "The speaker-leakage verdict in sentences, each stating the numbers it follows from"
+    leak, verdict, why = entry["numbers"]["leakage"], entry["speaker_leakage"], entry["why"]["speaker_leakage"]
+    text = [] if entry["numbers"]["protocol"] == "speaker" else [
+        f"No speaker-disjoint protocol was run: {protocol_label(entry['numbers']['protocol'])} splits can put clips of one speaker on both sides."]
+    if why or not leak.get("layers"): return text + [f"Speaker leakage is {verdict}: {why}."]
+    name, where = protocol_label(leak["protocol"]), " on the items whose speaker is known" if leak["scope"] == "known_speakers" else ""
+    compared = [n for n in leak["layers"] if n["excess"] is not None]
+    widest = max(compared, key=lambda n: n["excess"])
+    figures = (f"at layer {widest['layer']} {name} scores {_x(widest['value'])} against {_x(widest['clip_null_mean'])} for labels shuffled across "
+               f"clips ({_x(widest['above_chance'])} above), the speaker-disjoint protocol {_x(widest['speaker_value'])} against its null "
+               f"{_x(widest['speaker_null_mean'])} ({_x(widest['above_null'])} above)")
+    if verdict == "yes":
+        text.append(f"Speaker leakage: each against its own chance level, the {name} protocol{where} reads more than the speaker-disjoint "
+                    f"protocol at {len(leak['leaking'])} of {len(compared)} layers (one-sided, Holm-corrected); the widest gap is "
+                    f"{_x(widest['excess'])}: {figures}. With speakers on both sides of the split, a layer seems to carry more than it does.")
+    else:
+        text.append(f"No speaker leakage: each against its own chance level, the {name} protocol{where} reads no more than the speaker-disjoint "
+                    f"protocol at any layer (widest gap {_x(widest['excess'])}, {_p(widest['p_adjusted'])} after correction: {figures}).")
+    if widest["control_mean"] is not None:
+        text.append(f"Labels shuffled across speakers (each speaker keeps one: no accent, but still tied to the voices) score "
+                    f"{_x(widest['control_mean'])} there under {name}: the probe scores {_x(widest['value'] - widest['control_mean'])} "
+                    "above what speaker-level labels of any kind give.")
     return text
 
-def interpret(table: pd.DataFrame, # from `collect_results`
-              probe: str | None = None, # probe to read; default mlp if run
-              metric: str = "accuracy", # one of METRICS
-              context: bool = True, # end with what published work found (for orientation, not as a result)
-              odds: dict | None = None, # `best_layer_odds` of the probe's most honest protocol, when there are predictions
+def interpret(reading: dict, # from `read_run` / `write_reading` / `load_reading`
+              probe: str, # the probe to read
+              context: bool = False, # end with what published work found (for orientation, not as a result)
              ) -> str:
-    "A short plain reading of the results, computed from the numbers"
-    probe = probe or featured(table, metric=metric)["probe"]
-    rows = headline(table)
-    rows = rows[(rows.metric == metric) & (rows.probe == probe)]
-    honest = most_honest(rows.protocol)
-    line = rows[rows.protocol == honest].sort_values("layer")
-    text, best, reach = _best_sentences(line, probe, honest, metric)
-    if odds and odds.get("metric", "accuracy") == metric: text.append(read_best_layer_odds(odds))  # odds of this metric only
-    text += _below_chance_sentences(line, honest, metric)
-    if honest != "speaker":
-        text.append(f"No speaker-disjoint protocol was run: {protocol_label(honest)} splits can put clips of one speaker on both sides, "
-                    "so these numbers may measure who is speaking as well as their accent.")
-    text += _leakage_sentences(table, probe, metric, honest, line, best, reach)
-    if context: text.append(CONTEXT)
-    return " ".join(text)
+    "The reading of one probe's accent curves in plain sentences, rendered from the verdicts and their numbers"
+    entry = reading["label"][probe]
+    text = signal_sentences(entry, "accent_signal") + leakage_sentences(entry)
+    return " ".join(text + ([CONTEXT] if context else []))
 
 # %% ../nbs/04_report.ipynb #c028e
 def _diagnostic_rows(table: pd.DataFrame, task: str, metric: str = "accuracy") -> pd.DataFrame:
@@ -586,8 +782,9 @@ def plot_speaker_vs_accent(table: pd.DataFrame, # from `collect_results`
         if rows.empty: continue
         line = _curve(rows, layers)
         ax.plot(line.layer, line.value, marker="o", color=colour, label=name, zorder=3)
-        _band(ax, line, colour)
-        ax.axhline(rows.chance.median(), color=colour, lw=1.3, ls=(0, (1, 2)), label=f"chance ({name.split(' (')[0]})")
+        draw_band(ax, line, colour)
+        if rows.null_mean.notna().any(): ax.plot(line.layer, line.null_mean, color=colour, lw=1.3, ls=(0, (1, 2)), label=f"null ({name.split(' (')[0]})")
+        else: ax.axhline(rows.chance.median(), color=colour, lw=1.3, ls=(0, (1, 2)), label=f"chance ({name.split(' (')[0]})")
         best = line.loc[line.value.idxmax()]
         ax.plot(best.layer, best.value, marker="*", ms=15, color=colour, mec="black", zorder=5, ls="none")
         _star_label(ax, best.layer, best.value, f"L{int(best.layer)}", colour, above=best.value < 0.93)
@@ -597,21 +794,23 @@ def plot_speaker_vs_accent(table: pd.DataFrame, # from `collect_results`
     fig.tight_layout()
     return fig
 
-def read_speaker_vs_accent(table: pd.DataFrame) -> str:
-    "Where speaker identity and (speaker-disjoint) accent peak, in words; empty without speaker_id results"
-    speaker = _diagnostic_rows(table, "speaker_id")
-    if speaker.empty: return ""
-    top = speaker.loc[speaker.value.idxmax()]
-    text = [f"A probe identifying the speaker ({int(top.n_classes)} speakers, chance {top.chance:.3f}) peaks at layer {int(top.layer)} "
-            f"with accuracy {top.value:.3f} (95% CI {top.ci_low:.3f} to {top.ci_high:.3f})."]
-    accent = headline(table)
-    accent = accent[(accent.metric == "accuracy") & (accent.probe == "logreg") & (accent.protocol == "speaker")]
-    if len(accent):
-        best = accent.loc[accent.value.idxmax()]
-        where = "the same layer" if int(best.layer) == int(top.layer) else f"layer {int(best.layer)}"
-        text.append(f"Speaker-disjoint accent accuracy (logreg) peaks at {where}: {best.value:.3f} (chance {best.chance:.3f}).")
-        if speaker.value.min() > 3 * speaker.chance.median() and best.ci_low <= best.chance:
-            text.append("Every layer knows who is speaking, yet none predicts the accent of unseen speakers above chance: "
+def read_speaker_vs_accent(reading: dict) -> str:
+    "Where speaker identity and speaker-disjoint accent peak, in words, from the run's reading; empty without speaker_id results"
+    entry = reading.get("speaker_id", {}).get("logreg")
+    if not entry: return ""
+    n = entry["numbers"]
+    top = _at(n, n["best"][0])
+    text = [f"A probe identifying the speaker ({top['n_classes']} speakers, k-fold over their clips) peaks at layer {top['layer']} with "
+            f"accuracy {_x(top['value'])} (95% CI {_x(top['ci_low'])} to {_x(top['ci_high'])}) against a null of {_x(top['null_mean'])} "
+            "(labels shuffled across clips)" + (f"; {len(n['significant'])} of {len(n['layers'])} layers identify the speaker above it."
+                                                 if entry["speaker_signal"] == "yes" else "; no layer identifies the speaker above it.")]
+    accent = reading.get("label", {}).get("logreg")
+    if accent and accent["numbers"]["protocol"] == "speaker":
+        best = _at(accent["numbers"], accent["numbers"]["best"][0])
+        where = "the same layer" if best["layer"] == top["layer"] else f"layer {best['layer']}"
+        text.append(f"Speaker-disjoint accent accuracy (logreg) peaks at {where}: {_x(best['value'])} against its null {_x(best['null_mean'])}.")
+        if entry["speaker_signal"] == "yes" and accent["accent_signal"] == "no" and len(n["significant"]) == len(n["layers"]):
+            text.append("Every layer knows who is speaking, yet none predicts the accent of unseen speakers above its null: "
                         "what an optimistic split would read as accent here is speaker identity.")
     return " ".join(text)
 
@@ -620,57 +819,78 @@ def plot_nonspeech(table: pd.DataFrame, xlabel: str = "layer (0 = CNN/embedding 
     if table[table.task == "nonspeech_label"].empty: return None
     return plot_layer_curves(table, "accuracy", failed, xlabel=xlabel, task="nonspeech_label", title="Accent from non-speech frames only")
 
-def read_channel(table: pd.DataFrame) -> str:
-    "Does silence / background predict the accent? A plain warning when it does; empty without nonspeech_label results"
-    rows = _diagnostic_rows(table, "nonspeech_label")
-    if rows.empty: return ""
-    protocol = most_honest(rows.protocol)
-    line = rows[rows.protocol == protocol]
-    above = line[line.ci_low > line.chance]
-    best = line.loc[line.value.idxmax()]
-    figures = f"accuracy {best.value:.3f} (95% CI {best.ci_low:.3f} to {best.ci_high:.3f}; chance {best.chance:.3f}) at layer {int(best.layer)}"
-    if len(above):
-        return (f"Channel confound: from non-speech frames alone (silence, breath, background), a {protocol_label(protocol)} probe predicts "
-                f"the accent above chance at {len(above)} of {len(line)} layers, up to {figures}. Recording conditions differ between "
+def read_channel(reading: dict) -> str:
+    "Does non-speech audio predict the accent? From the run's reading: a plain warning when it does; empty without nonspeech_label results"
+    entry = reading.get("nonspeech_label", {}).get("logreg")
+    if not entry: return ""
+    n, verdict = entry["numbers"], entry["channel_confound"]
+    top, probed = _at(n, n["best"][0]), len(n["layers"])
+    figures = f"layer {top['layer']}: {_figures(top, n['null_unit'], n['metric'])}"
+    name = protocol_label(n["protocol"])
+    if entry["why"]["channel_confound"]: text = [f"The channel control under the {name} protocol is unclear: {entry['why']['channel_confound']} (best: {figures})."]
+    elif verdict == "yes":
+        text = [f"Channel confound: from non-speech audio alone (silence, breath, background; no speech reaches the encoder), a {name} probe predicts "
+                f"the accent above its null at {len(n['significant'])} of {probed} layers, up to {figures}. Recording conditions differ between "
                 "classes, so part of what the accent probes read may be the channel, not the accent; compare with speech-only pooling "
-                "(--pool-over speech) before drawing conclusions.")
-    return (f"The channel control finds no confound: non-speech frames do not predict the accent above chance under the "
-            f"{protocol_label(protocol)} protocol at any layer (best: {figures}).")
+                "(--pool-over speech) before drawing conclusions."]
+    else: text = [f"The channel control finds no confound under the {name} protocol: non-speech audio does not predict the accent above its null "
+                  f"at any layer (best: {figures})."]
+    if n["below_null"]:
+        low = min((_at(n, l) for l in n["below_null"]), key=lambda m: m["value"])
+        text.append(f"At {len(n['below_null'])} of {probed} layers it scores below even its null (lowest {_x(low['value'])} at layer {low['layer']}, "
+                    f"null {_x(low['null_mean'])}): its errors are systematic, so the non-speech audio does differ between classes, in a way that "
+                    "does not carry over to new speakers.")
+    for protocol, other in n.get("other_protocols", {}).items():
+        if not other["above_clip_null"]: continue
+        best = max((m for m in other["layers"] if m["layer"] in other["above_clip_null"]), key=lambda m: m["value"])
+        voices = best["null_mean"] is not None and (best["p_adjusted"] is None or best["p_adjusted"] >= ALPHA)
+        text.append(f"Under {protocol_label(protocol)}, non-speech audio does predict the accent better than labels shuffled across clips at "
+                    f"{len(other['above_clip_null'])} layers (up to {_x(best['value'])} at layer {best['layer']}, against {_x(best['clip_null_mean'])})"
+                    + (f", but no better than labels shuffled across speakers ({_x(best['null_mean'])}): it recognises the speakers' recordings, "
+                       "not a channel shared by a class." if voices else
+                       f", and better than labels shuffled across speakers ({_x(best['null_mean'])}) too: with speakers on both sides of the "
+                       "split, the recordings carry the label."))
+    return " ".join(text)
 
 def speaker_recovery(run_dir: str | Path) -> tuple[pd.DataFrame, str]:
-    "Per class: items by speaker source, known and recovered speakers; and a sentence on the clustering's validation"
+    "Per class: items by speaker source, known, matched and new speakers, the clustering's validation; and its reading in words"
     summary = run_state(run_dir).get("manifest", {}).get("speakers")
     if not summary: return pd.DataFrame(), ""
     table = pd.DataFrame.from_dict(summary["per_class"], orient="index").rename_axis("class")
-    ari = summary.get("validation_ari") or {}
-    table["validation ARI"] = [ari.get(c) for c in table.index]
+    ari, split = summary.get("validation_ari") or {}, summary.get("validation_split") or {}
+    table["validation ARI"], table["validation split"] = [ari.get(c) for c in table.index], [split.get(c) for c in table.index]
     recovered = [c for c, row in table.iterrows() if row.recovered]
-    how = (f"a cosine-distance threshold of {summary['threshold']:.2f} calibrated on the classes with known speakers"
-           if summary.get("method") == "threshold" else "the silhouette (no class had two or more known speakers)")
-    text = (f"Speakers were recovered for {sum(table.recovered)} items in {', '.join(recovered) or 'no class'} by clustering voices "
-            f"(resemblyzer d-vectors, average linkage, {how}). ")
-    if ari: text += (f"Clustering the known speakers of each other class blind gives an adjusted Rand index of "
-                     f"{', '.join(f'{c} {v:.2f}' for c, v in ari.items())} (mean {summary['mean_validation_ari']:.2f}; 1 is perfect).")
-    else: text += "No class has two or more known speakers, so the clustering could not be validated on this corpus."
-    return table, text
+    threshold = summary.get("threshold")
+    how = {"threshold": f"a cosine-distance threshold of {threshold:.2f} calibrated on the classes with known speakers",
+           "safe": f"the safe cut (cosine distance {threshold:.2f}), which keeps every known speaker in one group and may merge several "
+                   "people into one",
+           "silhouette": "the number of speakers chosen by the silhouette, preferring fewer"}.get(summary.get("method"), str(summary.get("method")))
+    text = [f"Speakers were recovered for {sum(table.recovered)} items in {', '.join(recovered) or 'no class'} by clustering voices "
+            f"(resemblyzer d-vectors, average linkage, {how})."]
+    if ari: text.append(f"Clustering the known speakers of each class blind, with the cut calibrated on the others, gives an adjusted Rand "
+                        f"index of {', '.join(f'{c} {v:.2f}' for c, v in ari.items())} (mean {summary['mean_validation_ari']:.2f}; 1 is perfect) and splits "
+                        f"{max(split.values()):.0%} of the same-speaker pairs at worst." if split else "")
+    reason = summary.get("validation_reason", "")
+    if "validated" in summary: text.append(("Validated: " if summary["validated"] else "Not validated: ") + reason)
+    elif not ari: text.append("No class has two or more known speakers, so the clustering could not be validated on this corpus.")
+    return table, " ".join(t for t in text if t)
 
 # %% ../nbs/04_report.ipynb #c028h
-def best_layer_odds(run_dir: str | Path, probe: str, protocol: str, scope: str | None = None, n_boot: int = 1000) -> dict | None:
+def odds_unavailable(run_dir: str | Path, probe: str, protocol: str, scope: str | None = None) -> str:
+    "Why a run has no best-layer odds for one probe x protocol ('' when it can have them)"
+    results = results_by_layer(run_dir, probe, protocol, scope)
+    if len(results) < 2: return f"only {_layers_text(sorted(results))} was probed, so there is no best layer to be sure of"
+    if not all(r.get("predictions") for r in results.values()):
+        return "the layer results keep no per-item predictions (a run made by an older indic_probe, or an example)"
+    return ""
+
+def best_layer_odds(run_dir: str | Path, probe: str, protocol: str, scope: str | None = None, n_boot: int = 1000,
+                    metric: str = "accuracy") -> dict | None:
     "Probability that each layer is the best under one probe x protocol, from a paired bootstrap (None without predictions)"
     from indic_probe.analysis import best_layer_probability
-    results = results_by_layer(run_dir, probe, protocol, scope)
-    if len(results) < 2 or not all(r.get("predictions") for r in results.values()): return None
-    try: return best_layer_probability(results, n_boot=n_boot)
+    if odds_unavailable(run_dir, probe, protocol, scope): return None
+    try: return best_layer_probability(results_by_layer(run_dir, probe, protocol, scope), n_boot=n_boot, metric=metric)
     except ValueError: return None  # layers scored different items (e.g. layers from different caches): no paired answer
-
-def read_best_layer_odds(odds: dict | None) -> str:
-    "The odds in one or two sentences"
-    if not odds: return ""
-    best = max(odds["probability"], key=odds["probability"].get)
-    p, plausible, unit = odds["probability"][best], odds["plausible"], "speakers" if odds["unit"] == "speaker" else "test items"
-    text = f"Resampling {unit} {odds['n_boot']} times, layer {best} comes out best in {p:.0%} of draws"
-    if len(plausible) == 1: return text + "; no other layer reaches 5%: the data single it out."
-    return text + f"; layers {', '.join(map(str, plausible))} together cover {odds['coverage']:.0%} of the draws, so any of them may be the best."
 
 def all_layers(run_dir: str | Path) -> dict | None:
     "The all-layers notebook's results (learned weighting, CKA) when this run's sweep made them, else None"
@@ -682,23 +902,37 @@ def all_layers(run_dir: str | Path) -> dict | None:
     together["cka"] = pd.read_csv(cka, index_col=0) if cka.exists() else None
     return together
 
-def read_weighted(table: pd.DataFrame, together: dict | None) -> str:
-    "The learned weighting against the best single layer (logreg, same protocol), and where its weight goes"
+def read_weighted(together: dict | None, # `all_layers`
+                  metric: str = "accuracy", # one of METRICS
+                 ) -> str:
+    "The learned weighting against the same head on the best single layer (same folds, same training), paired, and how stable its weights are"
     if not together or not together.get("results"): return ""
-    rows = headline(table)
     result = next((r for p in HONESTY for r in together["results"] if r["protocol"] == p), together["results"][0])
-    single = rows[(rows.metric == "accuracy") & (rows.probe == "logreg") & (rows.protocol == result["protocol"])]
-    m, weights = result["metrics"]["accuracy"], dict(zip(result["layers"], result["layer_weights"]))
+    m, weights = result["metrics"][metric], dict(zip(result["layers"], result["layer_weights"]))
     top = sorted(weights, key=weights.get, reverse=True)[:3]
-    text = (f"A learned weighting of all layers (softmax weights, linear probe) scores {m['value']:.3f} (95% CI {m['ci_low']:.3f} to "
-            f"{m['ci_high']:.3f}) under the {protocol_label(result['protocol'])} protocol; its largest weights are on layers "
-            f"{', '.join(f'{l} ({weights[l]:.2f})' for l in top)}.")
-    if len(single):
-        best = single.loc[single.value.idxmax()]
-        verdict = ("above the best single layer's interval" if m["ci_low"] > best.ci_high else "below the best single layer's interval"
-                   if m["ci_high"] < best.ci_low else "within reach of the best single layer: one good layer does as well as the mix")
-        text += f" The best single layer (logreg) is {int(best.layer)} at {best.value:.3f} ({best.ci_low:.3f} to {best.ci_high:.3f}): the mix is {verdict}."
-    return text
+    text = [f"A learned weighting of all layers (softmax weights, linear head) scores {_x(m['value'])} (95% CI {_x(m['ci_low'])} to "
+            f"{_x(m['ci_high'])}) under the {protocol_label(result['protocol'])} protocol; its largest weights are on layers "
+            f"{', '.join(f'{l} ({weights[l]:.2f})' for l in top)}."]
+    fits = result.get("layer_weights_per_fold", [])
+    if len(fits) > 1:
+        agree = sum(int(np.argmax(f["weights"])) == result["layers"].index(top[0]) for f in fits)
+        text.append(f"Layer {top[0]} gets the largest weight in {agree} of {len(fits)} fits (seeds x folds).")
+    gain = result.get("gain")
+    if gain and gain.get("metric", metric) == metric and result.get("single_layer"):
+        best = next(s for s in result["single_layer"] if s["layer"] == gain["best_layer"])["metrics"][metric]
+        d = gain["difference"]
+        verdict = ("one good layer does as well as the mix" if d["ci_low"] <= 0 <= d["ci_high"] else
+                   "the mix reads more than any single layer" if d["ci_low"] > 0 else "the mix reads less than the best single layer")
+        text.append(f"The same head trained on layer {gain['best_layer']} alone, the best single layer, under the same folds and training, scores "
+                    f"{_x(best['value'])} ({_x(best['ci_low'])} to {_x(best['ci_high'])}); paired over the same {gain['unit']}s, the mix differs "
+                    f"by {d['value']:+.3f} ({d['ci_low']:+.3f} to {d['ci_high']:+.3f}): {verdict}. (The best single layer is picked on these "
+                    "same test items, which slightly favours it.)")
+    elif not result.get("single_layer"):
+        text.append("This run's weighting was not compared with single layers under the same head (made by an older indic_probe); "
+                    "re-run the sweep to compare like with like.")
+    if result.get("converged") is False:
+        text.append("Not every fit converged: " + "; ".join(n for n in result.get("notes", []) if "converge" in n) + ".")
+    return " ".join(text)
 
 # %% ../nbs/04_report.ipynb #c030
 def _git_commit(*folders: Path) -> str:

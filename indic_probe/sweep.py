@@ -53,17 +53,18 @@ def parse_seeds(value: str | int | list) -> list[int]:
     return [int(s) for s in seeds]
 
 # %% ../nbs/03_sweep.ipynb #c008
-RESULT_FORMAT = 2 # 2: layer JSONs carry the sweep identity, results carry a scope
+RESULT_FORMAT = 3 # 2: layer JSONs carry the sweep identity, results carry a scope; 3: results carry their nulls
 
 def _hash(payload: dict) -> str: return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 def sweep_identity(cache_manifest: dict, # the cache's manifest.json
-                   params: dict, # probes, protocols, seeds, n_boot, device, tasks
+                   params: dict, # probes, protocols, seeds, n_boot, device, tasks, n_null
                   ) -> dict:
     "Everything that decides a sweep's numbers: the cache, the probe settings and the code version"
     return dict(cache_key=cache_manifest.get("key"), cache_checksums=cache_manifest.get("checksums"),
                 probes=split_list(params["probes"]), protocols=split_list(params["protocols"]), seeds=parse_seeds(params["seeds"]),
                 n_boot=int(params["n_boot"]), device=str(params["device"]), tasks=split_list(params.get("tasks", "label")),
+                n_null=int(params["n_null"]),
                 indic_probe=indic_probe.__version__, result_format=RESULT_FORMAT)
 
 def sweep_key(identity: dict) -> str: return _hash(identity)
@@ -279,6 +280,7 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
               timeout: float = 1800, # seconds per layer notebook (the whole notebook)
               device: str = "cpu", # where MLP probes train
               n_boot: int = 1000, # bootstrap resamples for confidence intervals
+              n_null: int = 5, # label permutations per protocol and layer for the protocol's null (0: none; see `indic_probe.probe.run_null`)
               progress: bool = True, # show a progress bar
               overwrite: bool = False, # replace results of a sweep made differently in `out`
               tasks: str = "label,speaker_id,nonspeech_label", # what to predict; diagnostics that cannot run are skipped with the reason
@@ -292,6 +294,7 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
     if manifest.get("format") != CACHE_FORMAT: raise ValueError(f"{cache}: cache made by an older indic_probe; re-extract it with --overwrite")
     if not manifest.get("complete"): raise ValueError(f"{cache}: cache is incomplete; finish `indic-probe extract` first")
     if int(jobs) < 1 or int(n_boot) < 1 or not timeout > 0: raise ValueError("jobs, n_boot and timeout must be positive")
+    if int(n_null) < 0 or int(n_null) == 1: raise ValueError(f"n_null must be 0 (no nulls) or at least 2 permutations, not {n_null}")
     chosen = parse_layers(layers, manifest["num_layers"])
     viewed = set(parse_layers(view_layers, manifest["num_layers"])) if view_layers else set()
     from indic_probe.probe import TASKS
@@ -300,7 +303,7 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
     from indic_probe.extract import resolve_device
     device = str(resolve_device(device).type)  # what the probes really train on: part of the sweep identity
     base = dict(cache=str(cache), probes=",".join(split_list(probes)), protocols=",".join(split_list(protocols)), tasks=",".join(split_list(tasks)),
-                seeds=",".join(map(str, parse_seeds(seeds))), device=device, n_boot=int(n_boot))  # threads: per notebook, see `cores`
+                seeds=",".join(map(str, parse_seeds(seeds))), device=device, n_boot=int(n_boot), n_null=int(n_null))  # threads: per notebook, see `cores`
     identity = sweep_identity(manifest, base)
     (out / "layers").mkdir(parents=True, exist_ok=True)
     state = new_sweep_state(cache, manifest, base, identity, claim_run_folder(out, identity, overwrite))

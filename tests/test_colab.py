@@ -27,7 +27,7 @@ def test_notebook_is_clean_with_documented_parameters():
     assert len(tagged) == 1
     params = pm.inspect_notebook(str(NOTEBOOK))
     expected = {"install", "package", "data", "model", "out", "layers", "probes", "protocols", "limit", "batch_seconds",
-                "n_boot", "save_to_drive", "drive_folder", "overwrite"}
+                "n_boot", "n_null", "save_to_drive", "drive_folder", "overwrite"}
     assert set(params) == expected and all(p["help"] for p in params.values()), params
 
 def test_colab_notebook_end_to_end(speech_corpus, tiny_model, tmp_path):

@@ -59,7 +59,7 @@ def test_cross_model_cka_uses_the_shared_items(runs):
     from indic_probe.compare import runs_cka
     matrix = runs_cka(*runs)
     assert matrix.shape == (5, 1) and matrix.attrs["n_items"] == 36
-    assert matrix.notna().all().all() and ((matrix >= 0) & (matrix <= 1 + 1e-9)).all().all()
+    assert matrix.notna().all().all() and ((matrix >= -0.1) & (matrix <= 1 + 1e-9)).all().all()  # debiased: small negatives are chance
 
 def test_compare_refuses_runs_of_other_classes(runs, tmp_path):
     import shutil

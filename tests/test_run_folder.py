@@ -74,7 +74,7 @@ def test_by_hand_papermill_flow_gives_a_full_report(two_caches, tmp_path):
 def test_papermill_lists_every_layer_notebook_parameter():
     import papermill
     params = papermill.inspect_notebook(str(pipeline_notebook("layer_probe")))
-    expected = {"cache", "layer", "probes", "protocols", "seeds", "out_dir", "data", "model", "device", "n_boot", "threads", "tasks", "view_items"}
+    expected = {"cache", "layer", "probes", "protocols", "seeds", "out_dir", "data", "model", "device", "n_boot", "n_null", "threads", "tasks", "view_items"}
     assert set(params) == expected
     assert all(params[name]["help"] for name in expected)
     help_text = subprocess.run([sys.executable, "-m", "papermill", "--help-notebook", str(pipeline_notebook("layer_probe"))],

@@ -1,0 +1,123 @@
+"Readings of corpora whose answer is known: pure noise, labels random per speaker, a planted signal. Every verdict must be the true one."
+import json
+import numpy as np, pandas as pd, pytest
+from indic_probe.data import UNKNOWN_SPEAKER
+from indic_probe.probe import planted_layer, probe_arrays
+from indic_probe.report import collect_results, interpret, load_reading, read_channel, write_reading
+
+FAST = dict(n_boot=200, device="cpu", threads=1)
+
+
+def write_run(run_dir, layers, y, groups, classes, probes=("logreg",), protocols=("seed", "speaker"), tasks=("label",), nonspeech=None, **kwargs):
+    "A run folder in the sweep's format from arrays: each layer probed by `probe_arrays`, as the layer notebook does"
+    (run_dir / "layers").mkdir(parents=True)
+    for layer, X in enumerate(layers):
+        result = probe_arrays(X, y, groups, classes, probes=probes, protocols=protocols, tasks=tasks,
+                              nonspeech=None if nonspeech is None else (nonspeech[layer], y, groups), **FAST, **kwargs)
+        (run_dir / "layers" / f"layer_{layer:02d}.json").write_text(json.dumps(dict(result, layer=layer, sweep_key="planted")))
+    (run_dir / "sweep.json").write_text(json.dumps(dict(sweep_key="planted", layers={}, manifest={}, params={})))
+    return write_reading(run_dir, n_boot=300)
+
+
+def speakers_of(n_items, n_speakers, seed=0):
+    "Speaker per item (shuffled), every speaker with about the same number of clips"
+    return np.random.default_rng(seed).permutation(np.arange(n_items) % n_speakers)
+
+
+def voices(speaker, n_features=24, strength=1.5, n_layers=4, seed=0):
+    "Layers that carry who is speaking (a per-speaker offset) and nothing else"
+    rng = np.random.default_rng(seed)
+    means = rng.normal(size=(speaker.max() + 1, n_features))
+    return [(rng.normal(size=(len(speaker), n_features)) + strength * means[speaker]).astype(np.float32) for _ in range(n_layers)]
+
+
+@pytest.fixture(scope="module")
+def pure_noise(tmp_path_factory):
+    "Labels random per clip; the layers know the speakers (who never predict a label)"
+    speaker = speakers_of(360, 24)
+    y = np.random.default_rng(1).integers(0, 4, 360)
+    groups = np.array([f"s{s:02d}" for s in speaker], dtype=object)
+    return write_run(tmp_path_factory.mktemp("noise"), voices(speaker), y, groups, list("abcd"), probes=("mlp", "logreg"))
+
+
+@pytest.fixture(scope="module")
+def speaker_random(tmp_path_factory):
+    "Labels random per speaker with unequal speakers per class (2, 3, 5 and 8); the layers know the speakers, not the labels"
+    speaker = speakers_of(360, 18)
+    speaker_label = np.random.default_rng(2).permutation(np.repeat([0, 1, 2, 3], [2, 3, 5, 8]))
+    groups = np.array([f"s{s:02d}" for s in speaker], dtype=object)
+    return write_run(tmp_path_factory.mktemp("speaker_random"), voices(speaker), speaker_label[speaker], groups, list("abcd"),
+                     probes=("mlp", "logreg"))
+
+
+@pytest.fixture(scope="module")
+def starved(tmp_path_factory):
+    "Pure noise with one label per speaker, 6 classes x 2 speakers: speaker-disjoint folds score below 1/C"
+    layers = [planted_layer(360, 32, n_classes=6, n_speakers=12, noise_seed=k) for k in range(4)]
+    return write_run(tmp_path_factory.mktemp("starved"), [X for X, _, _ in layers], layers[0][1], layers[0][2], list("abcdef"))
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    "Accent at layer 2 only (a per-class shift), speakers known; the other layers are noise"
+    layers = [planted_layer(360, 16, n_classes=3, n_speakers=18, class_signal=0.6 if k == 2 else 0.0, noise_seed=k) for k in range(4)]
+    return write_run(tmp_path_factory.mktemp("planted"), [X for X, _, _ in layers], layers[0][1], layers[0][2], list("abc"))
+
+
+def test_pure_noise_reads_no_accent_and_no_leakage(pure_noise):
+    for probe in ("mlp", "logreg"):
+        entry = pure_noise["label"][probe]
+        assert (entry["accent_signal"], entry["speaker_leakage"], entry["best_layers"]) == ("no", "no", []), entry["why"]
+        assert entry["numbers"]["leakage"]["null_unit"] == "clip"  # a speaker's clips carry different labels
+        text = interpret(pure_noise, probe)
+        assert "does not show accent information in any layer" in text and "No speaker leakage:" in text and "Speaker leakage:" not in text
+
+
+def test_speaker_random_reads_no_accent_but_speaker_leakage(speaker_random):
+    for probe in ("mlp", "logreg"):
+        entry = speaker_random["label"][probe]
+        assert (entry["accent_signal"], entry["speaker_leakage"]) == ("no", "yes"), (probe, entry["why"], entry["numbers"]["leakage"]["leaking"])
+        assert entry["numbers"]["leakage"]["leaking"]  # recognising voices gives the labels away at some layer
+        text = interpret(speaker_random, probe)
+        assert "does not show accent information" in text and "Speaker leakage: each against its own chance level" in text, text
+
+
+def test_starved_folds_score_below_one_over_c_and_that_is_chance(starved):
+    entry = starved["label"]["logreg"]
+    assert (entry["accent_signal"], entry["speaker_leakage"], entry["best_layers"]) == ("no", "no", []), entry
+    layers = entry["numbers"]["layers"]
+    assert all(n["ci_high"] < 1 / 6 for n in layers) and all(n["null_mean"] < 1 / 6 for n in layers), layers  # below 1/C, like the null
+    text = interpret(starved, "logreg")
+    assert "That, not 1/C, is the chance level here." in text and "does not transfer" not in text and "Speaker leakage:" not in text
+
+
+def test_planted_layer_is_found_and_named(planted):
+    entry = planted["label"]["logreg"]
+    assert entry["accent_signal"] == "yes" and entry["numbers"]["significant"] == [2], entry["numbers"]["significant"]
+    assert 2 in entry["best_layers"] and entry["speaker_leakage"] == "no"
+    text = interpret(planted, "logreg")
+    assert "1 of 4 layers score above their null (layer 2;" in text, text
+
+
+def test_reading_json_is_the_reading(planted, tmp_path_factory):
+    run = tmp_path_factory.getbasetemp() / "planted0"
+    on_disk = load_reading(run)
+    assert on_disk == json.loads(json.dumps(planted)) and on_disk["about"]["n_null"] == 5  # the file is the reading, JSON-clean
+    table = collect_results(run, write=False)
+    assert {"null_mean", "null_high", "p_value", "selectivity"} <= set(table.columns) and table.null_mean.notna().all()
+    row = table.query("probe == 'logreg' and protocol == 'speaker' and metric == 'accuracy' and layer == 2").iloc[0]
+    assert abs(row.selectivity - (row.value - row.null_mean)) < 1e-12 and row.p_value < 0.001 < row.null_high < row.value
+
+
+def test_copies_of_one_layer_are_not_told_apart(tmp_path):
+    "Six jittered copies of one informative layer: one verdict, the plausible set, never 'the data single it out'"
+    X, y, groups = planted_layer(360, 16, n_classes=3, n_speakers=18, class_signal=0.5)
+    rng = np.random.default_rng(5)
+    copies = [(X + 0.05 * rng.normal(size=X.shape)).astype(np.float32) for _ in range(6)]
+    reading = write_run(tmp_path / "copies", copies, y, groups, list("abc"))
+    entry = reading["label"]["logreg"]
+    assert entry["accent_signal"] == "yes" and len(entry["best_layers"]) >= 2, entry["best_layers"]
+    assert entry["best_layers"] == entry["numbers"]["odds"]["plausible"]  # the odds decide, and the sentence follows them
+    text = interpret(reading, "logreg")
+    assert "The data do not single out one layer" in text and "is the best layer" not in text, text
+    assert text.count("single out") == 1 and "Training variability is not resampled" in text
