@@ -611,7 +611,6 @@ def plot_weighted_vs_layers(result:dict, # a `run_weighted_probe` result
     ax.axhline(mix["value"], color=sns.color_palette("colorblind")[2], lw=1.5, label=f"learned weighting {mix['value']:.3f}")
     ax.errorbar(range(len(layers)), values[:, 0], yerr=[values[:, 0] - values[:, 1], values[:, 2] - values[:, 0]], fmt="o-", ms=4,
                 color=sns.color_palette("colorblind")[0], capsize=2, lw=1, label="same head, one layer")
-    ax.axhline(result["chance"][metric], color="0.5", ls=":", lw=1, label="chance")
     gain = result.get("gain")
     subtitle = (f"\nweighting - best layer ({gain['best_layer']}): {gain['difference']['value']:+.3f} "
                 f"[{gain['difference']['ci_low']:+.3f}, {gain['difference']['ci_high']:+.3f}], paired over {gain['unit']}s") if gain and gain["metric"] == metric else ""

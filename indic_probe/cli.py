@@ -193,7 +193,7 @@ def _sweep_options(p: argparse.ArgumentParser):
     p.add_argument("--nulls", dest="n_null", type=_null_count, default=5,
                    help="label permutations per protocol and layer for its null: the same folds and a logistic regression on labels "
                         "shuffled across speakers (each speaker keeps one label); every score is read against it. 0: none (then "
-                        "no verdicts); each permutation costs about one logistic-regression run")
+                        "no verdicts); on a CPU they are the probe stage's largest cost (5 nulls: ~3x the sweep without them)")
     p.add_argument("--tasks", default="label,speaker_id,nonspeech_label",
                    help="what each layer is asked, comma-separated: label (the accent), speaker_id (who is talking), "
                         "nonspeech_label (the accent from non-speech frames: the channel control); what cannot run is skipped with the reason")

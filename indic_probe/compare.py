@@ -105,6 +105,15 @@ def _draw_run(ax, rows: pd.DataFrame, x: str, colour, label: str, optimistic: bo
     best = rows.loc[rows.value.idxmax()]
     ax.plot(best[x], best.value, marker="*", ms=14, color=colour, mec="black", ls="none", zorder=5)
 
+def _compare_nulls(ax, rows: pd.DataFrame, x: str, colours: dict, tolerance: float = 0.01):
+    "Each run's null per layer, dotted in its colour (a one-layer run: a level); chance lines for runs without a null"
+    nulled = [run for run, line in rows.groupby("run", sort=False) if line.null_mean.notna().any()]
+    for run in nulled:
+        line = rows[rows.run == run].sort_values(x)
+        if line.num_layers.iloc[0] == 1: ax.axhline(line.null_mean.iloc[0], color=colours[run], lw=1.3, ls=(0, (1, 2)), zorder=1, label=f"null ({run})")
+        else: ax.plot(line[x], line.null_mean, color=colours[run], lw=1.3, ls=(0, (1, 2)), zorder=1, label=f"null ({run})")
+    _compare_chance(ax, rows[~rows.run.isin(nulled)], colours, tolerance)
+
 def _compare_chance(ax, rows: pd.DataFrame, colours: dict, tolerance: float = 0.01):
     "One grey dotted chance line when the runs' chance levels agree within `tolerance`, else one per run in its colour"
     chances = rows.groupby("run", sort=False).chance.median().dropna()
@@ -127,7 +136,7 @@ def plot_compare(table: pd.DataFrame, # from `compare_table`
                  probe: str | None = None, # one probe; default: a panel per probe common to every run
                  title: str = "Accent information across runs",
                 ) -> plt.Figure:
-    "Every run's curve overlaid, a panel per probe: honest protocol solid with 95% CI bands, optimistic dashed, chance dotted"
+    "Every run's curve overlaid, a panel per probe: honest protocol solid with 95% CI bands, optimistic dashed, each run's null dotted"
     if x not in ("layer", "relative_depth"): raise ValueError(f"x must be 'layer' or 'relative_depth', not {x!r}")
     probes, colours = [probe] if probe else common_probes(table), run_colours(table.run)
     if not probes or not set(probes) <= _shared(table): raise ValueError(f"no probe {probe or ''} common to every run to compare".replace("  ", " "))
@@ -141,7 +150,7 @@ def plot_compare(table: pd.DataFrame, # from `compare_table`
             for run, rows in table[(table.probe == name) & (table.protocol == shown_protocol)].groupby("run", sort=False):
                 one = " (one layer)" if rows.num_layers.iloc[0] == 1 else ""
                 _draw_run(ax, rows, x, colours[run], f"{run}{one}, {protocol_label(shown_protocol)}", optimistic)
-        _compare_chance(ax, table[(table.probe == name) & (table.protocol == honest)], colours)
+        _compare_nulls(ax, table[(table.probe == name) & (table.protocol == honest)], x, colours)
         _x_axis(ax, table, x)
         metric = table.metric.iloc[0].replace("_", " ")
         ax.set(title=f"{name} probe, {protocol_label(honest)} protocol", ylabel=metric, ylim=(0, 1.06))
@@ -202,6 +211,7 @@ def plot_best_probability(summary: pd.DataFrame, # from `best_layer_summary`
         likeliest = max(layers, key=lambda l: (row.probabilities[l], -l))
         title = f"{row.run}\nbest: layer {row.best_layer} (P = {row.probability:.2f})"
         if likeliest != row.best_layer: title += f"\nmost often best: layer {likeliest} (P = {row.probabilities[likeliest]:.2f})"
+        if getattr(row, "accent_signal", "yes") != "yes": title = f"{row.run}\nno layer above its null: no best layer"
         ax.set(xticks=range(len(layers)), xticklabels=layers, xlabel="layer", ylim=(0, 1.05), title=title)
         ax.title.set_fontsize(9.5)
     axes[0][0].set_ylabel("P(layer is best)")

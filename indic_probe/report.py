@@ -601,7 +601,11 @@ def leakage_reading(table: pd.DataFrame, # from `collect_results`
     numbers = dict(protocol=reference, scope=scope, null_unit=unit, layers=layers, leaking=leaking,
                    mean_above_chance=float(np.mean([n["above_chance"] for n in compared])) if compared else None,
                    mean_above_null=float(np.mean([n["above_null"] for n in compared])) if compared else None)
+    constant = set(line.predicts_one_class)
     if speaker.empty: verdict, why = "unclear", "no speaker-disjoint protocol was run to compare with"
+    elif len(constant) == 1 and isinstance(next(iter(constant)), str):
+        verdict, why = "unclear", (f"under the {reference} protocol the probe predicts one class ({next(iter(constant))}) at every layer, "
+                                   "so comparing it with the speaker-disjoint protocol says nothing")
     elif not compared: verdict, why = "unclear", "no null was computed, so the two protocols cannot be read against their own chance levels"
     else: verdict, why = ("yes" if leaking else "no"), ""
     return dict(speaker_leakage=verdict, why=why, numbers=numbers)
@@ -662,11 +666,13 @@ def _x(value) -> str: return "n/a" if value is None else f"{value:.3f}"
 def _p(value) -> str: return "p not measured" if value is None else "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
 def _shuffled(unit) -> str: return "labels shuffled across speakers" if unit == "speaker" else "labels shuffled across clips"
 def _at(numbers: dict, layer: int) -> dict: return next(n for n in numbers["layers"] if n["layer"] == layer)
+def _above(value) -> str: return "n/a" if value is None else f"{value:.3f} above" if value >= 0 else f"{-value:.3f} below"
+def _of(k: int, n: int, what: str = "layers") -> str: return f"its only {what[:-1]}" if n == 1 else f"{k} of {n} {what}"
 
 def _figures(n: dict, unit, metric: str) -> str:
     "A layer's score, interval and null in words"
     return (f"{metric.replace('_', ' ')} {_x(n['value'])} (95% CI {_x(n['ci_low'])} to {_x(n['ci_high'])}) against a null of "
-            f"{_x(n['null_mean'])} ({_shuffled(unit)}; a null run scores above {_x(n['null_high'])} 5% of the time)")
+            f"{_x(n['null_mean'])} ({_shuffled(unit)}; 5% of null runs would score above {_x(n['null_high'])})")
 
 def signal_sentences(entry: dict, # a reading.json entry (e.g. reading["label"]["mlp"])
                      verdict: str, # its verdict key: 'accent_signal', 'channel_confound' or 'speaker_signal'
@@ -677,18 +683,18 @@ def signal_sentences(entry: dict, # a reading.json entry (e.g. reading["label"][
     layers, unit, metric, probed = n["layers"], n["null_unit"], n["metric"], len(n["layers"])
     where = f"With the {n['probe']} probe under the {protocol_label(n['protocol'])} protocol"
     top = _at(n, n["best"][0])
-    correction = f", {_p(top['p_adjusted'])} after correcting for the {probed} layers" if probed > 1 else ""
+    correction = f" ({_x(top['p_adjusted'])} after correcting for the {probed} layers)" if probed > 1 and top["p_adjusted"] is not None else ""
     if entry["why"][verdict]: text = [f"{where}, the best score is at layer {top['layer']}: {_figures(top, unit, metric)}.",
                                        f"The verdict is unclear: {entry['why'][verdict]}."]
     elif signal == "yes":
         text = [f"{where}, {len(n['significant'])} of {probed} layers score above their null ({_layers_text(n['significant'])}; "
                 f"one-sided, {'Holm-corrected over the layers, ' if probed > 1 else ''}p < {ALPHA})."
-                if probed > 1 else f"{where}, layer {top['layer']} scores above its null.",
-                f"The highest is layer {top['layer']}: {_figures(top, unit, metric)}, {_p(top['p_value'])}{correction}; "
-                f"selectivity {_x(top['selectivity'])}."]
+                if probed > 1 else f"{where}, layer {top['layer']}, the only one probed, scores above its null.",
+                f"{'The highest is layer ' + str(top['layer']) if probed > 1 else 'It scores'}: {_figures(top, unit, metric)}; "
+                f"{_p(top['p_value'])}{correction}; selectivity {_x(top['selectivity'])}."]
     else:
-        text = [f"{where}, no layer scores above its null: the highest, layer {top['layer']}, scores {_figures(top, unit, metric)} "
-                f"({_p(top['p_value'])}{correction}).", f"This run does not show {what} in any layer."]
+        text = [f"{where}, no layer scores above its null: the highest, layer {top['layer']}, scores {_figures(top, unit, metric)}; "
+                f"{_p(top['p_value'])}{correction}.", f"This run does not show {what} in any layer."]
     if n["protocol"] == "speaker" and top["null_mean"] is not None and top["null_mean"] < 0.8 / top["n_classes"]:
         text.append(f"Under these folds a probe that knows nothing scores about {_x(top['null_mean'])}, below 1/{top['n_classes']} = "
                     f"{1 / top['n_classes']:.3f}: with few speakers per class, the class of a held-out speaker is under-represented in training. "
@@ -733,19 +739,19 @@ def leakage_sentences(entry: dict, # reading["label"][probe]
     compared = [n for n in leak["layers"] if n["excess"] is not None]
     widest = max(compared, key=lambda n: n["excess"])
     figures = (f"at layer {widest['layer']} {name} scores {_x(widest['value'])} against {_x(widest['clip_null_mean'])} for labels shuffled across "
-               f"clips ({_x(widest['above_chance'])} above), the speaker-disjoint protocol {_x(widest['speaker_value'])} against its null "
-               f"{_x(widest['speaker_null_mean'])} ({_x(widest['above_null'])} above)")
+               f"clips ({_above(widest['above_chance'])}), the speaker-disjoint protocol {_x(widest['speaker_value'])} against its null "
+               f"{_x(widest['speaker_null_mean'])} ({_above(widest['above_null'])})")
     if verdict == "yes":
         text.append(f"Speaker leakage: each against its own chance level, the {name} protocol{where} reads more than the speaker-disjoint "
-                    f"protocol at {len(leak['leaking'])} of {len(compared)} layers (one-sided, Holm-corrected); the widest gap is "
+                    f"protocol at {_of(len(leak['leaking']), len(compared))} (one-sided{', Holm-corrected' if len(compared) > 1 else ''}); the widest gap is "
                     f"{_x(widest['excess'])}: {figures}. With speakers on both sides of the split, a layer seems to carry more than it does.")
     else:
         text.append(f"No speaker leakage: each against its own chance level, the {name} protocol{where} reads no more than the speaker-disjoint "
                     f"protocol at any layer (widest gap {_x(widest['excess'])}, {_p(widest['p_adjusted'])} after correction: {figures}).")
     if widest["control_mean"] is not None:
         text.append(f"Labels shuffled across speakers (each speaker keeps one: no accent, but still tied to the voices) score "
-                    f"{_x(widest['control_mean'])} there under {name}: the probe scores {_x(widest['value'] - widest['control_mean'])} "
-                    "above what speaker-level labels of any kind give.")
+                    f"{_x(widest['control_mean'])} there under {name}: the probe scores {_above(widest['value'] - widest['control_mean'])} "
+                    "what speaker-level labels of any kind give.")
     return text
 
 def interpret(reading: dict, # from `read_run` / `write_reading` / `load_reading`
@@ -802,7 +808,7 @@ def read_speaker_vs_accent(reading: dict) -> str:
     top = _at(n, n["best"][0])
     text = [f"A probe identifying the speaker ({top['n_classes']} speakers, k-fold over their clips) peaks at layer {top['layer']} with "
             f"accuracy {_x(top['value'])} (95% CI {_x(top['ci_low'])} to {_x(top['ci_high'])}) against a null of {_x(top['null_mean'])} "
-            "(labels shuffled across clips)" + (f"; {len(n['significant'])} of {len(n['layers'])} layers identify the speaker above it."
+            "(labels shuffled across clips)" + (f"; {_of(len(n['significant']), len(n['layers']))} identify the speaker above it."
                                                  if entry["speaker_signal"] == "yes" else "; no layer identifies the speaker above it.")]
     accent = reading.get("label", {}).get("logreg")
     if accent and accent["numbers"]["protocol"] == "speaker":
@@ -810,7 +816,7 @@ def read_speaker_vs_accent(reading: dict) -> str:
         where = "the same layer" if best["layer"] == top["layer"] else f"layer {best['layer']}"
         text.append(f"Speaker-disjoint accent accuracy (logreg) peaks at {where}: {_x(best['value'])} against its null {_x(best['null_mean'])}.")
         if entry["speaker_signal"] == "yes" and accent["accent_signal"] == "no" and len(n["significant"]) == len(n["layers"]):
-            text.append("Every layer knows who is speaking, yet none predicts the accent of unseen speakers above its null: "
+            text.append("Every layer identifies the speakers above chance, yet none predicts the accent of unseen speakers above its null: "
                         "what an optimistic split would read as accent here is speaker identity.")
     return " ".join(text)
 
@@ -830,7 +836,7 @@ def read_channel(reading: dict) -> str:
     if entry["why"]["channel_confound"]: text = [f"The channel control under the {name} protocol is unclear: {entry['why']['channel_confound']} (best: {figures})."]
     elif verdict == "yes":
         text = [f"Channel confound: from non-speech audio alone (silence, breath, background; no speech reaches the encoder), a {name} probe predicts "
-                f"the accent above its null at {len(n['significant'])} of {probed} layers, up to {figures}. Recording conditions differ between "
+                f"the accent above its null at {_of(len(n['significant']), probed)}, up to {figures}. Recording conditions differ between "
                 "classes, so part of what the accent probes read may be the channel, not the accent; compare with speech-only pooling "
                 "(--pool-over speech) before drawing conclusions."]
     else: text = [f"The channel control finds no confound under the {name} protocol: non-speech audio does not predict the accent above its null "
@@ -845,11 +851,13 @@ def read_channel(reading: dict) -> str:
         best = max((m for m in other["layers"] if m["layer"] in other["above_clip_null"]), key=lambda m: m["value"])
         voices = best["null_mean"] is not None and (best["p_adjusted"] is None or best["p_adjusted"] >= ALPHA)
         text.append(f"Under {protocol_label(protocol)}, non-speech audio does predict the accent better than labels shuffled across clips at "
-                    f"{len(other['above_clip_null'])} layers (up to {_x(best['value'])} at layer {best['layer']}, against {_x(best['clip_null_mean'])})"
-                    + (f", but no better than labels shuffled across speakers ({_x(best['null_mean'])}): it recognises the speakers' recordings, "
-                       "not a channel shared by a class." if voices else
-                       f", and better than labels shuffled across speakers ({_x(best['null_mean'])}) too: with speakers on both sides of the "
-                       "split, the recordings carry the label."))
+                    f"{_of(len(other['above_clip_null']), len(other['layers']))} (up to {_x(best['value'])} at layer {best['layer']}, against "
+                    f"{_x(best['clip_null_mean'])})"
+                    + (f", but no better than labels shuffled across speakers ({_x(best['null_mean'])}): it recognises the recordings of the "
+                       "speakers it has heard, not a channel shared by a class." if voices else
+                       f", and better than labels shuffled across speakers ({_x(best['null_mean'])}) too: the non-speech audio of the speakers "
+                       "it has heard tells their accents apart" + (", though not for speakers it has not heard (the speaker-disjoint control above)."
+                                                                   if verdict == "no" else ".")))
     return " ".join(text)
 
 def speaker_recovery(run_dir: str | Path) -> tuple[pd.DataFrame, str]:
