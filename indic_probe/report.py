@@ -58,8 +58,10 @@ def run_state(run_dir: str | Path) -> dict:
     if not results: return {}
     keys = {r.get("sweep_key") for r in results.values()}
     if len(keys) > 1:
+        files = {k: [f"layer_{l:02d}.json" for l, r in results.items() if r.get("sweep_key") == k] for k in keys}
+        named = "; ".join(f"{', '.join(f)} (sweep {k or 'unknown'})" for k, f in sorted(files.items(), key=lambda kv: (-len(kv[1]), kv[1])))
         raise RunFolderError(f"{Path(run_dir) / 'layers'} holds results of {len(keys)} different sweeps (other caches, models or "
-                             "probe settings): report each from its own run folder")
+                             f"probe settings): {named}; move each sweep's files to a run folder of its own and report each there")
     first = next(iter(results.values()))
     layers = {str(l): dict(status="done", notebook=f"layers/layer_{l:02d}.ipynb", json=f"layers/layer_{l:02d}.json", error=None)
               for l in results}
