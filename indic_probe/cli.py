@@ -33,9 +33,11 @@ def run_pipeline(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or C
                  **extract_kwargs) -> tuple[Path, dict]:
     "extract -> (recover speakers) -> sweep -> report; returns the report path and the sweep state"
     from indic_probe.extract import extract, CacheMismatchError
-    from indic_probe.sweep import run_sweep
+    from indic_probe.sweep import run_sweep, refuse_other_settings, sweep_params
     from indic_probe.report import build_report
     out = Path(out)
+    if not overwrite:  # a run folder holding other probe settings is refused now, not after extraction and speaker recovery
+        refuse_other_settings(out, sweep_params(cache or out / "cache", probes, protocols, seeds, probe_device, n_boot, n_null, tasks))
     corpus = checked_corpus(data, extract_kwargs.get("split", "train"), extract_kwargs.pop("limit", None))
     try: cache = extract(corpus, model, cache or out / "cache", **extract_kwargs)
     except CacheMismatchError:  # a cache made with the same settings is reused; --overwrite replaces one made differently
@@ -45,7 +47,7 @@ def run_pipeline(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or C
     from indic_probe.extract import read_manifest
     if recover_speakers and unknown_speakers(cache) and "speaker" not in (read_manifest(cache).get("unavailable_protocols") or {}):  # never for a labels-only import
         from indic_probe.speakers import find_speakers
-        find_speakers(corpus, cache)
+        find_speakers(corpus, cache)  # nothing to do when speakers.csv is up to date
     state = run_sweep(cache, out, layers, probes, protocols, seeds, jobs, timeout, probe_device, n_boot, n_null, overwrite=overwrite, tasks=tasks,
                       all_layers=all_layers, gpus=gpus, view_layers=view_layers)
     return build_report(out), state
@@ -218,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "speakers are known (adjusted Rand index >= 0.8, at most 5%% of same-speaker pairs split); when that fails "
                                    "or cannot be done, the safe cut keeps every known speaker together. Refuses caches whose rows are not "
                                    "the corpus's clips (a labels-only import).")
-    p.add_argument("--data", default=DEFAULT_DATASET, help="the corpus the cache was extracted from")
+    p.add_argument("--data", default=None, help="the corpus the cache was extracted from (default: the one its manifest names)")
     p.add_argument("--cache", required=True, help="cache folder made by `indic-probe extract`")
     p.add_argument("--method", default="auto", choices=["auto", "threshold", "safe", "silhouette"],
                    help="auto = the threshold calibrated on classes with known speakers when leave-one-class-out validation passes, "
@@ -296,8 +298,24 @@ def _report_paths(report: Path) -> str: return f"report: {report}\n        {repo
 
 # %% ../nbs/06_cli.ipynb #c012
 def cli(argv: list[str] | None = None) -> int:
-    "Run `indic-probe COMMAND [options]` and return the exit code"
+    "Run `indic-probe COMMAND [options]` and return the exit code (130 after Ctrl-C, 143 after SIGTERM)"
     args = build_parser().parse_args(argv)
+    from indic_probe.sweep import sigterm_as_interrupt, Terminated
+    with sigterm_as_interrupt() as received:  # SIGTERM (`timeout`, SLURM, Kubernetes) takes every path Ctrl-C takes
+        try: return _command(args)
+        except KeyboardInterrupt as e:  # work is checkpointed: say how to resume instead of a traceback
+            return _stopped(args.command, isinstance(e, Terminated) or received.is_set())
+        except Exception:
+            if received.is_set(): return _stopped(args.command, True)  # whatever a SIGTERM to the whole process group broke on its way down
+            raise
+
+def _stopped(command: str, terminated: bool) -> int:
+    "One line and the exit code of a command stopped by Ctrl-C (130) or SIGTERM (143)"
+    print(f"\nindic-probe {command}: {'terminated (SIGTERM)' if terminated else 'interrupted'}; re-run the same command to resume", file=sys.stderr)
+    return 143 if terminated else 130
+
+def _command(args) -> int:
+    "One command, its errors turned into one line and an exit code"
     from indic_probe.extract import CacheMismatchError, CacheWriteError
     from indic_probe.report import ReportError
     from indic_probe.compare import CompareError
@@ -323,7 +341,7 @@ def cli(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "speakers":
             from indic_probe.speakers import find_speakers
-            find_speakers(args.data, args.cache, args.method, args.threshold, args.split)
+            find_speakers(args.data, args.cache, args.method, args.threshold, args.split)  # data None: the corpus the manifest names
             return 0
         if args.command == "sweep":
             from indic_probe.sweep import run_sweep, sweep_failed
@@ -353,10 +371,7 @@ def cli(argv: list[str] | None = None) -> int:
         return 1
     except SweepInterrupted as e:
         print(f"indic-probe {args.command}: {e}", file=sys.stderr)
-        return 130
-    except KeyboardInterrupt:  # work is checkpointed: say how to resume instead of a traceback
-        print(f"\nindic-probe {args.command}: interrupted; re-run the same command to resume", file=sys.stderr)
-        return 130
+        return 143 if e.terminated else 130
 
 # %% ../nbs/06_cli.ipynb #c013
 def main(): sys.exit(cli())

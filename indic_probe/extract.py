@@ -18,13 +18,14 @@ from .data import Corpus, load_corpus, looks_local, AudioDecodeError, DEFAULT_DA
 
 # %% auto #0
 __all__ = ['DTYPES', 'HANDCRAFTED', 'DEFAULT_MODEL', 'POOLINGS', 'MAX_SECONDS', 'EAGER_MAX_SECONDS', 'VAD_SETTINGS',
-           'NONSPEECH_METHOD', 'POOL_OVER', 'CACHE_FORMAT', 'ERROR_COLUMNS', 'REGIONS', 'resolve_device',
-           'cpu_has_native_bf16', 'gpu_dtype', 'resolve_dtype', 'autocast_for', 'PerClipFeatureEncoder', 'Encoder',
-           'FeatureEncoder', 'ModelLoadError', 'load_encoder', 'original_method_embedding', 'default_max_seconds',
-           'vad_identity', 'speech_mask', 'Pooled', 'nonspeech_audio', 'embed_regions', 'embed_clips',
-           'CacheMismatchError', 'layer_file', 'read_manifest', 'cache_key', 'CacheWriteError', 'load_cache_items',
-           'verify_cache', 'speaker_table', 'load_layer', 'decoded_clips', 'feeding_defaults', 'check_extract_options',
-           'launch_rank', 'extract']
+           'NONSPEECH_METHOD', 'POOL_OVER', 'CACHE_FORMAT', 'ERROR_COLUMNS', 'REGIONS', 'DERIVED_FILES',
+           'resolve_device', 'cpu_has_native_bf16', 'gpu_dtype', 'resolve_dtype', 'autocast_for',
+           'PerClipFeatureEncoder', 'Encoder', 'FeatureEncoder', 'ModelLoadError', 'load_encoder',
+           'original_method_embedding', 'default_max_seconds', 'vad_identity', 'speech_mask', 'Pooled',
+           'nonspeech_audio', 'embed_regions', 'embed_clips', 'CacheMismatchError', 'layer_file', 'read_manifest',
+           'cache_key', 'CacheWriteError', 'load_cache_items', 'verify_cache', 'rebuild_speakers_command',
+           'check_speakers', 'speaker_table', 'load_layer', 'decoded_clips', 'feeding_defaults',
+           'check_extract_options', 'launch_rank', 'extract']
 
 # %% ../nbs/01_extract.ipynb #c005
 def resolve_device(device: str = "auto") -> torch.device:
@@ -525,11 +526,13 @@ def load_cache_items(cache_dir: str | Path) -> pd.DataFrame:
     return pd.read_csv(Path(cache_dir) / "items.csv", dtype={"item_id": str, "source": str, "label": str, "speaker": str},
                        keep_default_na=False)
 
+DERIVED_FILES = ("speakers.csv",) # made from a complete cache by a later command (`indic-probe speakers`): checked by their consumers, never part of the cache's validity
+
 def verify_cache(cache_dir: str | Path, # cache folder
                  layers: list[int] | None = None, # layers to check (all when None)
                  regions: tuple = ("main",), # which arrays of those layers
                 ) -> dict:
-    "The manifest, after checking the cache is complete and items.csv, speakers.csv and its layer files match their checksums"
+    "The manifest, after checking the cache is complete and items.csv and its layer files match their checksums (derived files are `check_speakers`'s)"
     manifest = read_manifest(cache_dir)
     if manifest.get("format") != CACHE_FORMAT:
         raise CacheMismatchError(f"{cache_dir}: cache format {manifest.get('format')} was made by an older indic_probe (this one reads {CACHE_FORMAT}); "
@@ -537,19 +540,41 @@ def verify_cache(cache_dir: str | Path, # cache folder
     if not manifest.get("complete"):
         raise CacheMismatchError(f"{cache_dir}: cache is incomplete (extraction was interrupted); re-run `indic-probe extract` to resume it")
     checksums = manifest.get("checksums", {})
-    paths = [Path(cache_dir) / name for name in ("items.csv", "speakers.csv") if name in checksums or name == "items.csv"]
+    paths = [Path(cache_dir) / "items.csv"]
     paths += [layer_file(cache_dir, l, r) for r in regions for l in (range(manifest["num_layers"]) if layers is None else layers)]
     for path in paths:
         if not path.exists(): raise CacheMismatchError(f"{path}: file missing; re-extract with --overwrite")
         if _file_sha256(path) != checksums.get(path.name):
-            fix = "re-run `indic-probe speakers`" if path.name == "speakers.csv" else "re-extract with --overwrite"
-            raise CacheMismatchError(f"{path}: checksum does not match manifest.json (file truncated or edited); {fix}")
+            raise CacheMismatchError(f"{path}: checksum does not match manifest.json (file truncated or edited); re-extract with --overwrite")
     return manifest
 
-def speaker_table(cache_dir: str | Path) -> pd.DataFrame:
-    "item_id, speaker, speaker_source per item, in items.csv order: speakers.csv when present, else items.csv"
-    path = Path(cache_dir) / "speakers.csv"
-    if path.exists(): return pd.read_csv(path, dtype=str, keep_default_na=False)
+def rebuild_speakers_command(cache_dir: str | Path) -> str:
+    "The command that (re)writes a cache's speakers.csv"
+    return f"indic-probe speakers --cache {cache_dir}"
+
+def check_speakers(cache_dir: str | Path, # a complete cache
+                   manifest: dict | None = None, # its manifest, when already read
+                  ) -> Path | None: # speakers.csv when the speakers come from it, None when from items.csv
+    "Refuse a missing, edited or foreign speakers.csv with the command that rebuilds it"
+    path, manifest = Path(cache_dir) / "speakers.csv", manifest or read_manifest(cache_dir)
+    recorded, rebuild = manifest.get("checksums", {}).get("speakers.csv"), rebuild_speakers_command(cache_dir)
+    if recorded is None:
+        if not path.exists(): return None
+        raise CacheMismatchError(f"{path}: not made for this cache (manifest.json records no speaker recovery); rebuild it with `{rebuild}`, "
+                                 "or delete it to use the corpus's own speaker ids")
+    if not path.exists():
+        raise CacheMismatchError(f"{path}: file missing (the speakers recovered by `indic-probe speakers`); the cache itself is intact: "
+                                 f"rebuild it with `{rebuild}`")
+    if _file_sha256(path) != recorded:
+        raise CacheMismatchError(f"{path}: checksum does not match manifest.json (file edited, or from another recovery); rebuild it with `{rebuild}`")
+    return path
+
+def speaker_table(cache_dir: str | Path, # cache folder
+                  verify: bool = True, # check speakers.csv against its record first
+                 ) -> pd.DataFrame:
+    "item_id, speaker, speaker_source per item, in items.csv order: speakers.csv when `indic-probe speakers` wrote one, else items.csv"
+    path = check_speakers(cache_dir) if verify else Path(cache_dir) / "speakers.csv"
+    if path is not None and path.exists(): return pd.read_csv(path, dtype=str, keep_default_na=False)
     return load_cache_items(cache_dir)[["item_id", "speaker", "speaker_source"]]
 
 def load_layer(cache_dir: str | Path, # cache folder made by `extract`
@@ -572,7 +597,7 @@ def load_layer(cache_dir: str | Path, # cache folder made by `extract`
     ok = (items.status == "ok").to_numpy().copy()
     if region == "nonspeech": ok &= items.nonspeech_frames.to_numpy() >= min_frames
     X = np.load(layer_file(cache_dir, layer, region), mmap_mode="r")[ok]
-    speakers = speaker_table(cache_dir).speaker.to_numpy(object)
+    speakers = speaker_table(cache_dir, verify).speaker.to_numpy(object)
     return np.asarray(X, dtype=np.float32), items.label_idx.to_numpy(np.int64)[ok], speakers[ok]
 
 # %% ../nbs/01_extract.ipynb #c035
@@ -592,6 +617,13 @@ class _Clips(torch.utils.data.Dataset):
     def __getitem__(self, i): return self.rows[i], _decode_job(self.corpus, self.rows[i], self.sr, self.peak_normalize, self.vad)
 
 def _as_is(item): return item  # the DataLoader's collate: keep numpy arrays and error strings as they are
+
+def _interrupt(signum, frame): raise KeyboardInterrupt
+
+def _sigterm_as_ctrl_c(worker_id: int):
+    "A decoding process takes SIGTERM (sent to the whole process group by `timeout` or SLURM) as Ctrl-C: it ends quietly, not as a crash"
+    import signal
+    signal.signal(signal.SIGTERM, _interrupt)
 
 def _decoded_in_threads(corpus: Corpus, rows: list[int], sr: int, peak_normalize: bool, vad: bool, workers: int, ahead: int = 256):
     "The same stream from a thread pool a bounded number of clips ahead (soundfile and soxr release the GIL)"
@@ -617,7 +649,7 @@ def decoded_clips(corpus: Corpus, # the corpus
     "(row, (clip, speech mask) or the reason it failed) for each of `rows`, in order, decoded ahead of the model"
     if not processes: return _decoded_in_threads(corpus, rows, sr, peak_normalize, vad, workers)
     loader = torch.utils.data.DataLoader(_Clips(corpus, rows, sr, peak_normalize, vad), batch_size=None, num_workers=workers,
-                                         collate_fn=_as_is, prefetch_factor=32 if workers else None)
+                                         collate_fn=_as_is, worker_init_fn=_sigterm_as_ctrl_c, prefetch_factor=32 if workers else None)
     return iter(loader)
 
 def _finish(cache_dir: Path, manifest: dict, items: pd.DataFrame, errors: pd.DataFrame) -> dict:
@@ -772,7 +804,11 @@ def _run_chunks(cache_dir: Path, encoder, corpus: Corpus, settings: dict, decode
     arrays = {region: [np.load(layer_file(cache_dir, l, region), mmap_mode="r+") for l in range(encoder.num_layers)]
               for region in manifest.get("regions", ["main"])}
     span = lambda k: range(k * chunk_size, min((k + 1) * chunk_size, N))
-    already = sum(len(span(k)) for k in chunks if _chunk_file(cache_dir, k).exists())
+    recorded = [k for k in chunks if _chunk_file(cache_dir, k).exists()]
+    already = sum(len(span(k)) for k in recorded)
+    if progress and already:
+        print(f"resuming {cache_dir}: {already} of {N} clips already extracted ({len(recorded)} of {len(chunks)} chunks recorded); "
+              f"extracting the other {N - already}")
     bar = tqdm(total=N, initial=already, unit="clip", desc="extract", disable=not progress, smoothing=0.1)
     clips = decoded_clips(corpus, [r for k in todo for r in span(k)], encoder.sample_rate, manifest["key"]["peak_normalize"],
                           settings["vad"], decode_workers, processes=encoder.device.type == "cuda")  # CPU: threads leave the cores to the model

@@ -14,7 +14,7 @@ from scipy.spatial.distance import pdist
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from tqdm import tqdm
 from .data import Corpus, load_corpus, file_digest, SPEAKER_SOURCES, UNKNOWN_SPEAKER, TARGET_SAMPLE_RATE
-from .extract import (CacheMismatchError, load_cache_items, read_manifest, verify_cache, _file_sha256, _write_csv,
+from .extract import (CacheMismatchError, load_cache_items, read_manifest, verify_cache, check_speakers, _file_sha256, _write_csv,
                                  _write_json)
 
 # %% auto #0
@@ -23,8 +23,8 @@ __all__ = ['SPEAKER_COLUMNS', 'MIN_SPEECH_SECONDS', 'SILHOUETTE_TOLERANCE', 'THR
            'speaker_encoder', 'speaker_encoder_identity', 'voice_embedding', 'voice_tree', 'cluster_voices',
            'pair_scores', 'cut_scores', 'calibrate_threshold', 'lowest_safe_cut', 'safe_threshold',
            'require_corpus_rows', 'embed_voices', 'load_voices', 'validate_clustering', 'score_cut',
-           'validation_verdict', 'choose_cut', 'name_speakers', 'assign_speakers', 'recover_speakers', 'speakers_line',
-           'find_speakers']
+           'validation_verdict', 'choose_cut', 'name_speakers', 'assign_speakers', 'recover_speakers',
+           'speakers_up_to_date', 'speakers_line', 'find_speakers']
 
 # %% ../nbs/07_speakers.ipynb #c006
 SPEAKER_COLUMNS = ["item_id", "speaker", "speaker_source"]
@@ -197,7 +197,8 @@ def embed_voices(corpus: Corpus, # the corpus the cache was extracted from
     require_corpus_rows(cache_dir, manifest, corpus)
     key, meta_path, array_path = _embedding_key(manifest), cache_dir / "speaker_embeddings.json", cache_dir / "speaker_embeddings.npy"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-    if meta.get("key") != key or not array_path.exists():
+    if meta.get("key") != key or not _voices_intact(cache_dir, meta):  # made differently, or a file missing or edited: embed again
+        if progress and meta.get("key") == key: print(f"speaker embeddings in {cache_dir} are missing or edited: embedding the voices again")
         meta = dict(key=key, rows_done=0, complete=False)
         np.lib.format.open_memmap(array_path, mode="w+", dtype=np.float32, shape=(len(corpus), 256)).flush()
         _write_csv(cache_dir / "speaker_embeddings.csv", pd.DataFrame(dict(item_id=corpus.items.item_id, status="pending", speech_seconds=0.0)))
@@ -206,7 +207,8 @@ def embed_voices(corpus: Corpus, # the corpus the cache was extracted from
     items, table = load_cache_items(cache_dir), pd.read_csv(cache_dir / "speaker_embeddings.csv", keep_default_na=False)
     vectors = np.load(array_path, mmap_mode="r+")
     bar = tqdm(total=len(items), initial=meta["rows_done"], unit="clip", desc="speaker embeddings", disable=not progress)
-    with ThreadPoolExecutor(workers) as pool:
+    pool = ThreadPoolExecutor(workers)
+    try:
         for start in range(meta["rows_done"], len(items), chunk_size):
             rows = range(start, min(start + chunk_size, len(items)))
             jobs = {r: pool.submit(_voice_job, corpus, r, key["peak_normalize"]) for r in rows if items.status.iloc[r] == "ok"}
@@ -217,19 +219,28 @@ def embed_voices(corpus: Corpus, # the corpus the cache was extracted from
             vectors.flush(); _write_csv(cache_dir / "speaker_embeddings.csv", table)
             meta["rows_done"] = rows.stop; _write_json(meta_path, meta)
             bar.update(len(rows))
+    finally: pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C or SIGTERM: the queued clips are dropped, the chunks recorded stand
     bar.close(); del vectors
     meta.update(complete=True, checksums={p.name: _file_sha256(p) for p in (array_path, cache_dir / "speaker_embeddings.csv")})
     _write_json(meta_path, meta)
     return cache_dir
+
+def _voices_intact(cache_dir: Path, meta: dict) -> bool:
+    "Are the d-vector files there and, once complete, unedited?"
+    files = [cache_dir / "speaker_embeddings.npy", cache_dir / "speaker_embeddings.csv"]
+    if not all(p.exists() for p in files): return False
+    return not meta.get("complete") or all(_file_sha256(cache_dir / name) == digest for name, digest in meta.get("checksums", {}).items())
 
 def load_voices(cache_dir: str | Path) -> tuple[np.ndarray, pd.DataFrame]:
     "The cache's d-vectors and their table, after checking they are complete and unedited"
     cache_dir = Path(cache_dir)
     meta_path = cache_dir / "speaker_embeddings.json"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-    if not meta.get("complete"): raise CacheMismatchError(f"{cache_dir}: no complete speaker embeddings; run `indic-probe speakers` first")
+    rebuild = f"`indic-probe speakers --cache {cache_dir}` embeds them again"
+    if not meta.get("complete"): raise CacheMismatchError(f"{cache_dir}: no complete speaker embeddings; run `indic-probe speakers --cache {cache_dir}` first")
     for name, digest in meta["checksums"].items():
-        if _file_sha256(cache_dir / name) != digest: raise CacheMismatchError(f"{cache_dir / name}: checksum does not match; run `indic-probe speakers` again")
+        if not (cache_dir / name).exists(): raise CacheMismatchError(f"{cache_dir / name}: file missing; {rebuild}")
+        if _file_sha256(cache_dir / name) != digest: raise CacheMismatchError(f"{cache_dir / name}: checksum does not match; {rebuild}")
     return np.load(cache_dir / "speaker_embeddings.npy"), pd.read_csv(cache_dir / "speaker_embeddings.csv", keep_default_na=False)
 
 # %% ../nbs/07_speakers.ipynb #c015
@@ -364,21 +375,41 @@ def recover_speakers(cache_dir: str | Path, # a cache with complete speaker embe
     cache_dir, started = Path(cache_dir), time.perf_counter()
     manifest = read_manifest(cache_dir)
     require_corpus_rows(cache_dir, manifest)
-    if manifest.get("checksums", {}).pop("speakers.csv", None):  # about to be rewritten: do not check the old one
-        manifest.pop("speakers", None); _write_json(cache_dir / "manifest.json", manifest)
-    manifest, items = verify_cache(cache_dir, layers=[]), load_cache_items(cache_dir)
+    manifest, items = verify_cache(cache_dir, layers=[]), load_cache_items(cache_dir)  # the cache itself, whatever speakers.csv's state
     vectors, table = load_voices(cache_dir)
+    key = _recovery_key(cache_dir, manifest, method, threshold)
     usable = (items.status == "ok").to_numpy() & (table.status == "ok").to_numpy()
     speakers, sources, summary = assign_speakers(items.label.to_numpy(object), items.speaker.to_numpy(object), vectors, usable,
                                                  items.speaker_source.to_numpy(object), method, threshold, manifest["classes"])
     _write_csv(cache_dir / "speakers.csv", pd.DataFrame(dict(item_id=items.item_id, speaker=speakers, speaker_source=sources)))
-    summary.update(encoder=speaker_encoder_identity(), seconds=round(time.perf_counter() - started, 2))
+    summary.update(encoder=speaker_encoder_identity(), seconds=round(time.perf_counter() - started, 2), key=key)
     _write_json(cache_dir / "speakers.json", summary)
-    manifest = read_manifest(cache_dir)  # speakers.csv is covered like items.csv: a new sweep identity, checked on every load
+    manifest = read_manifest(cache_dir)  # speakers.csv's checksum: part of the sweep identity, checked where speakers are read (never the cache's validity)
     manifest.setdefault("checksums", {})["speakers.csv"] = _file_sha256(cache_dir / "speakers.csv")
-    manifest["speakers"] = {k: v for k, v in summary.items() if k not in ("encoder", "seconds")}  # travels into every layer JSON
+    manifest["speakers"] = {k: v for k, v in summary.items() if k not in ("encoder", "seconds", "key")}  # travels into every layer JSON
     _write_json(cache_dir / "manifest.json", manifest)
     return summary
+
+def _recovery_key(cache_dir: Path, manifest: dict, method: str, threshold: float | None) -> dict:
+    "What decides speakers.csv: the d-vectors (their key and checksums), the cache's items and the cut asked for"
+    path = cache_dir / "speaker_embeddings.json"
+    voices = json.loads(path.read_text()) if path.exists() else {}
+    return dict(voices=voices.get("checksums"), voices_key=voices.get("key"), items=manifest.get("checksums", {}).get("items.csv"),
+                method=method, threshold=None if threshold is None else float(threshold))
+
+def speakers_up_to_date(cache_dir: str | Path, # a complete cache
+                        method: str = "auto", threshold: float | None = None,
+                       ) -> dict | None: # speakers.json's summary when speakers.csv is current, else None
+    "Is speakers.csv there, unedited, and made from these d-vectors and items with this cut? (then `find_speakers` has nothing to do)"
+    cache_dir = Path(cache_dir)
+    manifest, path = read_manifest(cache_dir), cache_dir / "speakers.json"
+    meta_path = cache_dir / "speaker_embeddings.json"
+    if not (path.exists() and meta_path.exists()): return None
+    meta, done = json.loads(meta_path.read_text()), json.loads(path.read_text())
+    if not meta.get("complete") or not _voices_intact(cache_dir, meta) or meta.get("key") != _embedding_key(manifest): return None
+    if done.get("key") != _recovery_key(cache_dir, manifest, method, threshold): return None
+    try: return done if check_speakers(cache_dir, manifest) else None
+    except CacheMismatchError: return None
 
 def speakers_line(summary: dict) -> str:
     "One line on what speaker recovery did and whether it was validated"
@@ -391,16 +422,29 @@ def speakers_line(summary: dict) -> str:
             f"by {cut}; validation ARI {'not measured' if mean is None else f'{mean:.2f}'}: "
             f"{'validated' if summary['validated'] else 'not validated'} ({summary['validation_reason']})")
 
-def find_speakers(data: Any, # the corpus the cache was made from
+def _cache_corpus(data: Any, split: str, cache_dir: str | Path, manifest: dict) -> Corpus:
+    "The corpus a cache was extracted from (its --limit subset), refused when it is another"
+    corpus = load_corpus(data, split=split) if not isinstance(data, Corpus) else data
+    if len(corpus) != manifest["n_items"]:  # a --limit subset: take the same subset
+        from indic_probe.data import stratified_head
+        corpus.items = stratified_head(corpus.items, manifest["n_items"]); corpus.__dict__.pop("fingerprint", None)
+    if corpus.fingerprint != manifest["key"]["corpus_fingerprint"]:
+        raise CacheMismatchError(f"{cache_dir} was extracted from another corpus (fingerprint {manifest['key']['corpus_fingerprint']}, "
+                                 f"this one {corpus.fingerprint}); pass the --data the cache was made from")
+    return corpus
+
+def find_speakers(data: Any, # the corpus the cache was made from (None: the one its manifest names)
                   cache_dir: str | Path, # a complete cache
                   method: str = "auto", threshold: float | None = None, split: str = "train", progress: bool = True) -> dict:
     "`indic-probe speakers`: embed every clip's voice (once) and recover the unknown speakers into CACHE/speakers.csv"
     manifest = read_manifest(cache_dir)
     require_corpus_rows(cache_dir, manifest)  # before reading any audio
-    corpus = load_corpus(data, split=split) if not isinstance(data, Corpus) else data
-    if len(corpus) != manifest["n_items"]:  # a --limit subset: take the same subset
-        from indic_probe.data import stratified_head
-        corpus.items = stratified_head(corpus.items, manifest["n_items"]); corpus.__dict__.pop("fingerprint", None)
+    corpus = None if data is None else _cache_corpus(data, split, cache_dir, manifest)  # a corpus given must be the cache's, up to date or not
+    current = speakers_up_to_date(cache_dir, method, threshold)
+    if current is not None:
+        if progress: print(f"speakers: {Path(cache_dir) / 'speakers.csv'} is up to date (same voices, items and cut): nothing to do")
+        return current
+    if corpus is None: corpus = _cache_corpus(manifest["corpus"], split, cache_dir, manifest)  # the corpus the manifest names
     embed_voices(corpus, cache_dir, progress=progress)
     summary = recover_speakers(cache_dir, method, threshold)
     if progress: print(f"{speakers_line(summary)}; written to {Path(cache_dir) / 'speakers.csv'}")

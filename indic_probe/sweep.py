@@ -12,14 +12,15 @@ from typing import Any
 import psutil
 from tqdm import tqdm
 import indic_probe
-from .extract import extract, read_manifest, CACHE_FORMAT, _write_json
+from .extract import extract, read_manifest, CACHE_FORMAT, DERIVED_FILES, _write_json
 
 # %% auto #0
 __all__ = ['RESULT_FORMAT', 'PAPERMILL_RUN', 'RUN_OUTPUTS', 'parse_layers', 'split_list', 'parse_seeds', 'sweep_identity',
            'sweep_key', 'params_key', 'all_layers_key', 'identity_differences', 'layer_done', 'file_lock',
            'ensure_cache', 'pipeline_notebook', 'kill_tree', 'Running', 'execute_notebook', 'RunFolderMismatch',
-           'SweepInterrupted', 'clear_run_folder', 'claim_run_folder', 'gpu_slots', 'torch_gpu_count',
-           'new_sweep_state', 'save_sweep_state', 'run_sweep', 'sweep_summary', 'failed_layers', 'sweep_failed']
+           'SweepInterrupted', 'Terminated', 'sigterm_as_interrupt', 'clear_run_folder', 'claim_run_folder',
+           'gpu_slots', 'torch_gpu_count', 'new_sweep_state', 'save_sweep_state', 'sweep_params',
+           'refuse_other_settings', 'check_sweep_inputs', 'run_sweep', 'sweep_summary', 'failed_layers', 'sweep_failed']
 
 # %% ../nbs/03_sweep.ipynb #c005
 def parse_layers(spec: str | list[int] | None, # '0-12', '0,3,9', '6-' or a list; None = every layer
@@ -80,8 +81,22 @@ def identity_differences(old: dict | None, new: dict) -> list[str]:
         if a == b: continue
         if k == "cache_key" and isinstance(a, dict) and isinstance(b, dict):
             out += [f"{f}: {a.get(f)!r} -> {b.get(f)!r}" for f in sorted(set(a) | set(b)) if a.get(f) != b.get(f)]
-        elif k == "cache_checksums": out.append("cache layer files differ (re-extracted)")
+        elif k == "cache_checksums": out += _checksum_differences(a or {}, b or {})
         else: out.append(f"{k}: {a!r} -> {b!r}")
+    return out
+
+def _names(files: list[str], most: int = 4) -> str:
+    "'a, b, c' or 'a, b, c, d and 9 more'"
+    return ", ".join(files[:most]) + (f" and {len(files) - most} more" if len(files) > most else "")
+
+def _checksum_differences(old: dict, new: dict) -> list[str]:
+    "Which of the cache's files differ between two sweeps, each kind in its own words"
+    changed = sorted(f for f in set(old) | set(new) if old.get(f) != new.get(f))
+    core, out = [f for f in changed if f not in DERIVED_FILES], []
+    if core: out.append(f"cache files differ: {_names(core)} (extracted again, or edited)")
+    for f in (f for f in changed if f in DERIVED_FILES):
+        change = "added" if f not in old else "removed" if f not in new else "differs"
+        out.append(f"{f} {change} (speakers recovered by `indic-probe speakers` since)" if change != "removed" else f"{f} {change}")
     return out
 
 def layer_done(json_path: Path, key: str) -> bool:
@@ -139,13 +154,15 @@ def kill_tree(proc: subprocess.Popen, # a process we started
 
 class Running:
     "Papermill processes in flight, so that an interrupt can stop new ones starting and end the running ones"
-    def __init__(self): self.procs, self.lock, self.stopped = set(), threading.Lock(), threading.Event()
+    def __init__(self): self.procs, self.lock, self.stopped, self.reason = set(), threading.Lock(), threading.Event(), "interrupted (Ctrl-C)"
     def add(self, proc):
         with self.lock: self.procs.add(proc)
     def discard(self, proc):
         with self.lock: self.procs.discard(proc)
-    def stop(self):
+    def stop(self, reason: str = "interrupted (Ctrl-C)", # what the records of the ended notebooks say
+            ):
         "No new process starts; the running ones (and their kernels) are ended"
+        self.reason = reason
         self.stopped.set()
         with self.lock: procs = list(self.procs)
         for proc in procs: kill_tree(proc, grace=2.0)
@@ -176,11 +193,16 @@ def execute_notebook(notebook: Path, # papermill notebook to run
         if running is not None and running.stopped.is_set(): return "interrupted before it started"
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                                 env=None if env is None else {**os.environ, **env})
-        if running is not None: running.add(proc)
+        if running is not None:
+            running.add(proc)
+            if running.stopped.is_set(): kill_tree(proc, grace=2.0)  # stopped while this one was starting
         try: _, stderr = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             kill_tree(proc); proc.communicate()
             return f"timed out after {timeout:.0f} s (the limit for the whole notebook)"
+        except BaseException:  # Ctrl-C or SIGTERM in this thread (a report, a comparison): papermill runs in a session of its own, so end it and its kernel
+            kill_tree(proc, grace=2.0)
+            raise
         finally:
             if running is not None: running.discard(proc)
         if proc.returncode == 0: return None
@@ -195,7 +217,27 @@ class RunFolderMismatch(ValueError):
     "The run folder holds a sweep made with other settings"
 
 class SweepInterrupted(Exception):
-    "The sweep was interrupted (Ctrl-C); sweep.json records where it stopped"
+    "The sweep was interrupted (Ctrl-C or SIGTERM); sweep.json records where it stopped"
+    def __init__(self, message: str, terminated: bool = False):
+        super().__init__(message); self.terminated = terminated
+
+class Terminated(KeyboardInterrupt):
+    "SIGTERM (`timeout`, SLURM pre-emption, Kubernetes), raised in the main thread like Ctrl-C so that every Ctrl-C clean-up runs"
+
+@contextmanager
+def sigterm_as_interrupt():
+    "Within the block the first SIGTERM raises `Terminated` in the main thread (later ones are ignored: they would cut the clean-up short); yields an Event set on it"
+    import signal
+    received = threading.Event()
+    if threading.current_thread() is not threading.main_thread():  # handlers can only be set from the main thread
+        yield received; return
+    def handler(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        received.set()
+        raise Terminated()
+    previous = signal.signal(signal.SIGTERM, handler)
+    try: yield received
+    finally: signal.signal(signal.SIGTERM, previous)
 
 RUN_OUTPUTS = ("sweep.json", "results.csv", "report.ipynb", "report.html", "report.params.json", "layer_analysis.png",
                "all_layers.json", "all_layers.ipynb", "all_layers.params.json", "cka.csv")
@@ -270,6 +312,42 @@ def save_sweep_state(out: Path, state: dict):
 
 def _layer_counts(n: int) -> str: return f"{n} layer" + ("" if n == 1 else "s")
 
+def sweep_params(cache: str | Path, probes: str, protocols: str, seeds: str, device: str, n_boot: int, n_null: int, tasks: str) -> dict:
+    "The sweep's parameters as recorded in sweep.json (names normalised, the probe device resolved), after checking them"
+    if int(n_boot) < 1: raise ValueError("jobs, n_boot and timeout must be positive")
+    if int(n_null) < 0 or int(n_null) == 1: raise ValueError(f"n_null must be 0 (no nulls) or at least 2 permutations, not {n_null}")
+    from indic_probe.probe import TASKS
+    unknown_tasks = [t for t in split_list(tasks) if t not in TASKS]
+    if unknown_tasks or not split_list(tasks): raise ValueError(f"tasks must name some of {', '.join(TASKS)}; got {tasks!r}")
+    from indic_probe.extract import resolve_device
+    device = str(resolve_device(device).type)  # what the probes really train on: part of the sweep identity
+    return dict(cache=str(cache), probes=",".join(split_list(probes)), protocols=",".join(split_list(protocols)), tasks=",".join(split_list(tasks)),
+                seeds=",".join(map(str, parse_seeds(seeds))), device=device, n_boot=int(n_boot), n_null=int(n_null))  # threads: per notebook
+
+def refuse_other_settings(out: str | Path, # run folder
+                          params: dict, # `sweep_params` of the sweep to come
+                         ):
+    "Refuse, before any extraction or speaker recovery, a run folder whose sweep used other probe settings (the cache is compared when it is there)"
+    _, found = _existing_identities(Path(out))
+    probe_part = lambda identity: {k: v for k, v in identity.items() if not k.startswith("cache_")}
+    new = probe_part(sweep_identity({}, params))
+    for identity in found.values():
+        differences = identity_differences(probe_part(identity) if identity else None, new)
+        if differences:
+            raise RunFolderMismatch(f"{out} holds a sweep made differently ({'; '.join(differences)}); "
+                                    "use another --out folder, or --overwrite to replace its results")
+
+def check_sweep_inputs(cache: Path, # a complete cache
+                       manifest: dict, # its manifest
+                       layers: list[int], # the layers to probe
+                       tasks: str, # what the notebooks are asked
+                      ):
+    "Every cache file the notebooks will read, checked once before any starts: the layers' arrays, items.csv and speakers.csv"
+    from indic_probe.extract import verify_cache, check_speakers
+    regions = ("main", "nonspeech") if "nonspeech_label" in split_list(tasks) and "nonspeech" in manifest.get("regions", ["main"]) else ("main",)
+    verify_cache(cache, layers, regions)
+    check_speakers(cache, manifest)
+
 def run_sweep(cache: str | Path, # cache folder made by `extract`
               out: str | Path, # run folder
               layers: str | list[int] | None = None, # '0-12', '3,9', ...; None = all
@@ -293,17 +371,12 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
     manifest = read_manifest(cache)
     if manifest.get("format") != CACHE_FORMAT: raise ValueError(f"{cache}: cache made by an older indic_probe; re-extract it with --overwrite")
     if not manifest.get("complete"): raise ValueError(f"{cache}: cache is incomplete; finish `indic-probe extract` first")
-    if int(jobs) < 1 or int(n_boot) < 1 or not timeout > 0: raise ValueError("jobs, n_boot and timeout must be positive")
-    if int(n_null) < 0 or int(n_null) == 1: raise ValueError(f"n_null must be 0 (no nulls) or at least 2 permutations, not {n_null}")
+    if int(jobs) < 1 or not timeout > 0: raise ValueError("jobs, n_boot and timeout must be positive")
+    base = sweep_params(cache, probes, protocols, seeds, device, n_boot, n_null, tasks)  # threads: per notebook, see `cores`
+    device = base["device"]
     chosen = parse_layers(layers, manifest["num_layers"])
     viewed = set(parse_layers(view_layers, manifest["num_layers"])) if view_layers else set()
-    from indic_probe.probe import TASKS
-    unknown_tasks = [t for t in split_list(tasks) if t not in TASKS]
-    if unknown_tasks or not split_list(tasks): raise ValueError(f"tasks must name some of {', '.join(TASKS)}; got {tasks!r}")
-    from indic_probe.extract import resolve_device
-    device = str(resolve_device(device).type)  # what the probes really train on: part of the sweep identity
-    base = dict(cache=str(cache), probes=",".join(split_list(probes)), protocols=",".join(split_list(protocols)), tasks=",".join(split_list(tasks)),
-                seeds=",".join(map(str, parse_seeds(seeds))), device=device, n_boot=int(n_boot), n_null=int(n_null))  # threads: per notebook, see `cores`
+    check_sweep_inputs(cache, manifest, chosen, tasks)  # fail here, naming the file and its fix, rather than in every notebook
     identity = sweep_identity(manifest, base)
     (out / "layers").mkdir(parents=True, exist_ok=True)
     state = new_sweep_state(cache, manifest, base, identity, claim_run_folder(out, identity, overwrite))
@@ -330,7 +403,7 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
         start = time.time()
         error = run_on_gpu(notebook, nb_path, params, timeout)
         if running.stopped.is_set() and not layer_done(json_path, params_key(identity, layer)):  # papermill may exit 0 on SIGTERM
-            return layer, dict(record, status="interrupted", error="interrupted (Ctrl-C)", seconds=round(time.time() - start, 1))
+            return layer, dict(record, status="interrupted", error=running.reason, seconds=round(time.time() - start, 1))
         if error is None and not layer_done(json_path, params_key(identity, layer)): error = "notebook finished without writing its result"
         return layer, dict(record, status="failed" if error else "done", error=error, seconds=round(time.time() - start, 1))
     def together() -> tuple[str, dict]:
@@ -344,7 +417,7 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
         start = time.time()
         params = dict(base, out_dir=str(out), layers=",".join(map(str, chosen)), threads=threads)
         error = run_on_gpu(pipeline_notebook("all_layers"), out / "all_layers.ipynb", params, timeout)
-        if running.stopped.is_set() and not layer_done(json_path, key): return "all", dict(record, status="interrupted", error="interrupted (Ctrl-C)")
+        if running.stopped.is_set() and not layer_done(json_path, key): return "all", dict(record, status="interrupted", error=running.reason)
         if error is None and not layer_done(json_path, key): error = "notebook finished without writing its result"
         return "all", dict(record, status="failed" if error else "done", error=error, seconds=round(time.time() - start, 1))
     pool = ThreadPoolExecutor(max(1, jobs))
@@ -358,8 +431,9 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
             else: state["layers"][str(layer)] = record
             save_sweep_state(out, state)
             bar.update(); bar.set_postfix(failed=sum(r["status"] == "failed" for r in state["layers"].values()))
-    except KeyboardInterrupt:
-        running.stop()  # nothing new starts; running notebooks and their kernels end
+    except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM as `Terminated` (see `sigterm_as_interrupt`)
+        signal_name = "SIGTERM" if isinstance(interrupt, Terminated) else "SIGINT"
+        running.stop("terminated (SIGTERM)" if signal_name == "SIGTERM" else "interrupted (Ctrl-C)")  # nothing new starts; running notebooks and their kernels end
         pool.shutdown(wait=True, cancel_futures=True)
         for future, layer in futures.items():
             record = dict(status="not started", error="sweep interrupted before this layer started") if future.cancelled() else \
@@ -367,14 +441,15 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
             if record is None: continue
             if layer == "all": state["all_layers"] = record
             else: state["layers"][str(layer)] = record
-        state["interrupted"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+        state["interrupted"], state["interrupted_by"] = time.strftime("%Y-%m-%dT%H:%M:%S"), signal_name
     finally:
         bar.close(); pool.shutdown(wait=False)
     save_sweep_state(out, state)
     if "interrupted" in state:
         stopped = [int(l) for l in chosen if state["layers"][str(l)]["status"] in ("interrupted", "not started")]
-        raise SweepInterrupted(f"sweep interrupted; {_layer_counts(len(stopped))} not finished ({', '.join(map(str, stopped))}), "
-                               "recorded in sweep.json; re-run the same command to resume")
+        how = "terminated (SIGTERM)" if state["interrupted_by"] == "SIGTERM" else "interrupted"
+        raise SweepInterrupted(f"sweep {how}; {_layer_counts(len(stopped))} not finished ({', '.join(map(str, stopped))}), "
+                               "recorded in sweep.json; re-run the same command to resume", terminated=state["interrupted_by"] == "SIGTERM")
     if progress: print(sweep_summary(state, chosen))
     return state
 

@@ -1,5 +1,5 @@
 "Ctrl-C and timeouts: prompt stops, nothing left running, one line saying how to resume, and resumes that complete."
-import json, os, signal, subprocess, sys, time
+import json, os, shutil, signal, subprocess, sys, time
 from pathlib import Path
 import numpy as np, pandas as pd, psutil, pytest, soundfile as sf
 from indic_probe.extract import extract, read_manifest
@@ -7,6 +7,10 @@ from indic_probe.sweep import execute_notebook
 from conftest import run_cli
 
 CLI = [sys.executable, "-c", "from indic_probe.cli import main; main()"]
+
+def _default_sigint():
+    "In the child: Ctrl-C's default, whatever this test run inherited (a shell's background job starts with SIGINT ignored)"
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 def _processes_under(folder: Path) -> list:
     "Processes whose command line or working directory is inside `folder` (papermill, its kernels)"
@@ -27,7 +31,7 @@ def test_ctrl_c_stops_a_sweep_promptly_and_a_rerun_completes(speech_corpus, tiny
     run = tmp_path / "run"
     args = ["sweep", "--cache", str(cache), "--out", str(run), "--layers", "0-3", "--probe", "logreg", "--protocol", "seed",
             "--n-boot", "50", "--jobs", "1", "--tasks", "label", "--no-all-layers"]
-    proc = subprocess.Popen(CLI + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(CLI + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=_default_sigint)
     _wait_for(run / "layers" / "layer_01.params.json")  # written just before layer 1's papermill starts
     time.sleep(2.0)  # layer 1's notebook is running
     interrupted_at = time.time()
@@ -50,6 +54,63 @@ def test_ctrl_c_stops_a_sweep_promptly_and_a_rerun_completes(speech_corpus, tiny
     assert all(r["status"] in ("skipped", "done") for r in state["layers"].values())
     assert all((run / "layers" / f"layer_{l:02d}.json").exists() for l in range(4))
 
+def _family(pid: int) -> list:
+    "A process and every process under it"
+    try: return [psutil.Process(pid)] + psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess: return []
+
+def _alive(processes: list) -> list:
+    return [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+def test_sigterm_stops_a_sweep_like_ctrl_c_and_a_rerun_completes(speech_corpus, tiny_model, tmp_path):
+    "SIGTERM to the sweep's own process only (Kubernetes, `kill PID`): the papermill processes and kernels, in sessions of their own, end too"
+    cache = extract(speech_corpus, tiny_model, tmp_path / "cache", device="cpu", dtype="fp32", progress=False)
+    run = tmp_path / "run"
+    args = ["sweep", "--cache", str(cache), "--out", str(run), "--layers", "0-3", "--probe", "logreg", "--protocol", "seed",
+            "--n-boot", "50", "--jobs", "1", "--tasks", "label", "--no-all-layers"]
+    proc = subprocess.Popen(CLI + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=_default_sigint)
+    _wait_for(run / "layers" / "layer_01.params.json")
+    time.sleep(2.0)  # layer 1's notebook is running
+    family = _family(proc.pid)
+    assert len(family) >= 3, family  # the sweep, layer 1's papermill and its kernel
+    terminated_at = time.time()
+    os.kill(proc.pid, signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert time.time() - terminated_at < 15, "the sweep did not stop promptly"
+    assert proc.returncode == 143, (proc.returncode, stderr)
+    lines = [l for l in stderr.splitlines() if l.startswith("indic-probe")]
+    assert len(lines) == 1 and "sweep terminated (SIGTERM)" in lines[0] and "re-run the same command to resume" in lines[0], stderr
+    assert "Traceback" not in stderr, stderr
+    time.sleep(1.0)
+    assert _alive(family) == [] and _processes_under(run) == []  # no papermill, no kernel left running
+    state = json.loads((run / "sweep.json").read_text())
+    statuses = {l: r["status"] for l, r in state["layers"].items()}
+    assert statuses["0"] == "done" and statuses["1"] == "interrupted" and statuses["2"] == statuses["3"] == "not started"
+    assert state["layers"]["1"]["error"] == "terminated (SIGTERM)" and state["interrupted_by"] == "SIGTERM"
+    run_cli(*args, timeout=900)
+    state = json.loads((run / "sweep.json").read_text())
+    assert {l: r["status"] for l, r in state["layers"].items()} == {"0": "skipped", "1": "done", "2": "done", "3": "done"}
+    assert "interrupted" not in state
+
+    # compare runs its notebook in the foreground: SIGTERM (or Ctrl-C) must end that papermill and its kernel too
+    other = tmp_path / "other"; shutil.copytree(run, other)
+    out = tmp_path / "compare"
+    proc = subprocess.Popen(CLI + ["compare", str(run), str(other), "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True, preexec_fn=_default_sigint)
+    _wait_for(out / "compare.params.json", timeout=300)  # written just before its papermill starts
+    time.sleep(1.0)
+    family = _family(proc.pid)
+    os.kill(proc.pid, signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    if proc.returncode == 0: pytest.skip("the comparison finished before SIGTERM arrived (machine too fast)")
+    assert proc.returncode == 143, (proc.returncode, stderr)
+    assert [l for l in stderr.splitlines() if l.startswith("indic-probe")] == [
+        "indic-probe compare: terminated (SIGTERM); re-run the same command to resume"] and "Traceback" not in stderr, stderr
+    time.sleep(1.0)
+    assert _alive(family) == [] and _processes_under(out) == []
+    run_cli("compare", run, other, "--out", out, timeout=600)
+    assert (out / "compare.html").exists()
+
 def _slow_model(path: Path) -> str:
     "A random HuBERT wide enough in its CNN that extracting a few hundred clips takes seconds, not one"
     import torch
@@ -60,7 +121,9 @@ def _slow_model(path: Path) -> str:
     Wav2Vec2FeatureExtractor(return_attention_mask=False).save_pretrained(path)
     return str(path)
 
-def test_ctrl_c_in_extract_prints_one_line_and_resumes(tmp_path):
+@pytest.mark.parametrize("signum, code, said", [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated (SIGTERM)")])
+def test_ctrl_c_or_sigterm_in_extract_prints_one_line_and_resumes(signum, code, said, tmp_path):
+    "Ctrl-C, or SIGTERM to the whole process group as `timeout` and SLURM send it: one line, exit 130 / 143, a resume that says what it reuses"
     rng, rows = np.random.default_rng(0), []
     for i in range(300):
         path = tmp_path / "clips" / f"{i}.wav"; path.parent.mkdir(exist_ok=True)
@@ -69,18 +132,19 @@ def test_ctrl_c_in_extract_prints_one_line_and_resumes(tmp_path):
     pd.DataFrame(rows).to_csv(tmp_path / "manifest.csv", index=False)
     cache = tmp_path / "cache"
     args = ["extract", "--data", str(tmp_path / "manifest.csv"), "--model", _slow_model(tmp_path / "model"), "--cache", str(cache),
-            "--device", "cpu", "--batch-seconds", "8"]
-    proc = subprocess.Popen(CLI + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    _wait_for(cache / "progress.json", timeout=300)
-    time.sleep(1.0)
-    os.killpg(proc.pid, signal.SIGINT)
+            "--device", "cpu", "--batch-seconds", "8", "--chunk-size", "8"]
+    proc = subprocess.Popen(CLI + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=_default_sigint)
+    _wait_for(cache / "chunks" / "chunk_00000.json", timeout=300)  # one chunk recorded: the resume has something to reuse
+    os.killpg(proc.pid, signum)
     _, stderr = proc.communicate(timeout=60)
     if proc.returncode == 0: pytest.skip("extraction finished before the interrupt arrived (machine too fast)")
-    assert proc.returncode == 130, stderr
+    assert proc.returncode == code, stderr
     lines = [l for l in stderr.splitlines() if l.startswith("indic-probe")]
-    assert lines == ["indic-probe extract: interrupted; re-run the same command to resume"] and "Traceback" not in stderr, stderr
+    assert lines == [f"indic-probe extract: {said}; re-run the same command to resume"] and "Traceback" not in stderr, stderr
     assert not read_manifest(cache)["complete"]
-    run_cli(*args, timeout=900)
+    done = len(list((cache / "chunks").glob("chunk_*.json"))) * 8  # --chunk-size 8
+    resumed = run_cli(*args, timeout=900)
+    assert f"resuming {cache}: {done} of 300 clips already extracted" in resumed.stdout, resumed.stdout
     assert read_manifest(cache)["complete"] and read_manifest(cache)["counts"]["ok"] == 300
 
 def test_timeout_ends_the_whole_notebook_and_its_kernel(tmp_path):

@@ -92,3 +92,50 @@ def test_speakers_refuses_a_labels_only_import(speech_corpus, tmp_path):
     assert refused.returncode == 2 and "does not list the corpus's" in refused.stderr and "Traceback" not in refused.stderr, refused.stderr
     done = run_cli("speakers", "--data", speech_corpus, "--cache", tmp_path / "cache_exact")  # exact alignment: still works
     assert "speakers:" in done.stdout and (tmp_path / "cache_exact" / "speakers.csv").exists()
+
+@needs_flite
+def test_a_deleted_speakers_csv_is_rebuilt_and_the_sweep_refuses_before_any_notebook(voices, tiny_model, tmp_path):
+    "speakers.csv and the d-vectors are derived: the cache stays valid without them, the sweep names the command, `speakers` rebuilds them"
+    import time
+    from indic_probe.extract import extract, verify_cache
+    cache = extract(voices, tiny_model, tmp_path / "cache", device="cpu", dtype="fp32", progress=False)
+    run_cli("speakers", "--data", voices, "--cache", cache)
+    (cache / "speakers.csv").unlink()
+    verify_cache(cache)  # the cache itself is intact
+    run = tmp_path / "run"
+    sweep = ["sweep", "--cache", cache, "--out", run, "--layers", "0-1", "--probe", "logreg", "--protocol", "seed,speaker",
+             "--n-boot", "50", "--nulls", "0", "--tasks", "label", "--no-all-layers", "--jobs", "1"]
+    started = time.time()
+    refused = run_cli(*sweep, check=False)
+    print(f"sweep refused in {time.time() - started:.1f} s")
+    lines = [l for l in refused.stderr.splitlines() if l.startswith("indic-probe")]
+    assert refused.returncode == 2 and len(lines) == 1 and "Traceback" not in refused.stderr, refused.stderr
+    assert f"{cache / 'speakers.csv'}: file missing" in lines[0] and f"`indic-probe speakers --cache {cache}`" in lines[0], lines[0]
+    assert "re-extract" not in lines[0] and "--overwrite" not in lines[0]
+    assert not run.exists() or not list(run.rglob("layer_*")), list(run.rglob("*"))  # refused before any notebook started
+    rebuilt = run_cli("speakers", "--cache", cache, timeout=300)  # no --data: the corpus the manifest names (the hub default would not do)
+    assert "speakers:" in rebuilt.stdout and (cache / "speakers.csv").exists(), rebuilt.stdout
+    again = run_cli("speakers", "--cache", cache)
+    assert "is up to date" in again.stdout, again.stdout
+    (cache / "speaker_embeddings.npy").unlink()  # the d-vectors too: embedded again, not refused for ever
+    rebuilt = run_cli("speakers", "--cache", cache)
+    assert "embedding the voices again" in rebuilt.stdout and "speakers:" in rebuilt.stdout, rebuilt.stdout
+    run_cli(*sweep, timeout=900)
+    state = json.loads((run / "sweep.json").read_text())
+    assert {r["status"] for r in state["layers"].values()} == {"done"}
+
+@needs_flite
+def test_run_with_other_protocols_is_refused_before_the_speaker_step(voices, tiny_model, tmp_path):
+    "A run folder made with other probe settings is refused at once, not after re-embedding and re-clustering every voice"
+    import time
+    run = tmp_path / "run"
+    common = ["run", "--data", voices, "--model", tiny_model, "--out", run, "--layers", "0", "--probe", "logreg", "--n-boot", "50",
+              "--nulls", "0", "--tasks", "label", "--no-all-layers", "--no-vad", "--device", "cpu", "--jobs", "1"]
+    first = run_cli(*common, "--protocol", "seed", timeout=900)
+    assert "speakers:" in first.stdout
+    stamp = (run / "cache" / "speakers.json").stat().st_mtime_ns
+    started = time.time()
+    refused = run_cli(*common, "--protocol", "seed,speaker", check=False, timeout=900)
+    print(f"run refused in {time.time() - started:.1f} s")
+    assert refused.returncode == 2 and "protocols: ['seed'] -> ['seed', 'speaker']" in refused.stderr, refused.stderr
+    assert "speakers:" not in refused.stdout and (run / "cache" / "speakers.json").stat().st_mtime_ns == stamp  # the speaker step never ran
