@@ -12,8 +12,8 @@ DEFAULT_DATASET, DEFAULT_MODEL = "DarshanaS/IndicAccentDb", "facebook/hubert-bas
 POOLINGS = ("mean", "mean+std")  # as in indic_probe.extract: written here so that `--help` and bad options answer without loading torch
 
 # %% auto #0
-__all__ = ['DEFAULT_DATASET', 'DEFAULT_MODEL', 'POOLINGS', 'positive_int', 'positive_seconds', 'run_pipeline', 'unknown_speakers',
-           'checked_corpus', 'check_corpus', 'run_demo', 'build_parser', 'cli', 'main']
+__all__ = ['DEFAULT_DATASET', 'DEFAULT_MODEL', 'POOLINGS', 'positive_int', 'positive_seconds', 'run_pipeline', 'prepare_cache',
+           'unknown_speakers', 'checked_corpus', 'check_corpus', 'run_demo', 'build_parser', 'cli', 'main']
 
 # %% ../nbs/06_cli.ipynb #c005
 def run_pipeline(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or CSV manifest
@@ -32,25 +32,39 @@ def run_pipeline(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or C
                  view_layers: str | None = None, # layers whose notebook draws a 2-D view of its embeddings
                  **extract_kwargs) -> tuple[Path, dict]:
     "extract -> (recover speakers) -> sweep -> report; returns the report path and the sweep state"
-    from indic_probe.extract import extract, CacheMismatchError
     from indic_probe.sweep import run_sweep, refuse_other_settings, sweep_params
     from indic_probe.report import build_report
     out = Path(out)
     if not overwrite:  # a run folder holding other probe settings is refused now, not after extraction and speaker recovery
         refuse_other_settings(out, sweep_params(cache or out / "cache", probes, protocols, seeds, probe_device, n_boot, n_null, tasks))
-    corpus = checked_corpus(data, extract_kwargs.get("split", "train"), extract_kwargs.pop("limit", None))
-    try: cache = extract(corpus, model, cache or out / "cache", **extract_kwargs)
-    except CacheMismatchError:  # a cache made with the same settings is reused; --overwrite replaces one made differently
-        if not overwrite: raise
-        cache = extract(corpus, model, cache or out / "cache", overwrite=True, **extract_kwargs)
-    check_corpus(cache)
-    from indic_probe.extract import read_manifest
-    if recover_speakers and unknown_speakers(cache) and "speaker" not in (read_manifest(cache).get("unavailable_protocols") or {}):  # never for a labels-only import
-        from indic_probe.speakers import find_speakers
-        find_speakers(corpus, cache)  # nothing to do when speakers.csv is up to date
+    cache = prepare_cache(data, model, cache or out / "cache", overwrite, recover_speakers, **extract_kwargs)
     state = run_sweep(cache, out, layers, probes, protocols, seeds, jobs, timeout, probe_device, n_boot, n_null, overwrite=overwrite, tasks=tasks,
                       all_layers=all_layers, gpus=gpus, view_layers=view_layers)
     return build_report(out), state
+
+def prepare_cache(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or CSV manifest
+                  model: str = DEFAULT_MODEL, # hub id or path of the speech encoder
+                  cache: str | Path = "runs/indic_accent/cache", # cache folder to reuse or make
+                  overwrite: bool = False, # replace a cache made with other settings
+                  recover_speakers: bool = True, # cluster the voices of items with no speaker id (when there are any)
+                  vad: bool = True, # the voice-activity detector: the channel control's non-speech audio
+                  split: str = "train", # hub dataset split
+                  limit: int | None = None, # a stratified subset of this many items
+                  **extract_kwargs) -> Path: # passed to `extract` (batch_seconds, dtype, device, pooling, ...)
+    "The cache every path probes (`run`, the Colab notebook, a layer notebook that makes its cache): extracted, checked, speakers recovered"
+    from indic_probe.extract import extract, read_manifest, CacheMismatchError
+    from indic_probe.sweep import file_lock
+    cache, corpus = Path(cache), checked_corpus(data, split, limit)
+    with file_lock(cache / ".lock"):  # layer notebooks started together make it once
+        try: extract(corpus, model, cache, vad=vad, split=split, **extract_kwargs)  # a cache made with the same settings is reused
+        except CacheMismatchError:  # one made differently is replaced only when asked
+            if not overwrite: raise
+            extract(corpus, model, cache, overwrite=True, vad=vad, split=split, **extract_kwargs)
+        check_corpus(cache)
+        if recover_speakers and unknown_speakers(cache) and "speaker" not in (read_manifest(cache).get("unavailable_protocols") or {}):  # never for a labels-only import
+            from indic_probe.speakers import find_speakers
+            find_speakers(corpus, cache)  # nothing to do when speakers.csv is up to date
+    return cache
 
 def unknown_speakers(cache: str | Path) -> int:
     "Extracted items whose speaker is not known from the corpus (what speaker recovery would cluster)"

@@ -11,16 +11,16 @@ import numpy as np, pandas as pd
 import matplotlib.pyplot as plt, seaborn as sns
 
 # %% auto #0
-__all__ = ['HONESTY', 'METRICS', 'COLUMNS', 'NULL_COLUMNS', 'CONTEXT', 'ALPHA', 'READING_FORMAT', 'RunFolderError', 'read_sweep',
-           'run_state', 'layer_results', 'stale_layers', 'layer_failures', 'collect_results', 'headline',
-           'like_for_like', 'protocol_label', 'most_honest', 'best_layers', 'featured', 'find_result',
-           'results_by_layer', 'recall_table', 'confusion_table', 'exclusions', 'probe_notes', 'fake_run', 'draw_band',
-           'side_legend', 'plot_layer_curves', 'plot_recall_heatmap', 'draw_confusion', 'plot_confusion',
-           'layer_analysis_figure', 'holm', 'layer_numbers', 'signal_reading', 'leakage_reading', 'read_run',
-           'write_reading', 'load_reading', 'signal_sentences', 'leakage_sentences', 'interpret',
+__all__ = ['HONESTY', 'METRICS', 'COLUMNS', 'NULL_COLUMNS', 'CONTEXT', 'ALPHA', 'READING_FORMAT', 'FULL_JOB_TASKS',
+           'RunFolderError', 'read_sweep', 'run_state', 'layer_results', 'stale_layers', 'layer_failures',
+           'collect_results', 'headline', 'like_for_like', 'protocol_label', 'most_honest', 'best_layers', 'featured',
+           'find_result', 'results_by_layer', 'recall_table', 'confusion_table', 'exclusions', 'probe_notes',
+           'fake_run', 'draw_band', 'side_legend', 'plot_layer_curves', 'plot_recall_heatmap', 'draw_confusion',
+           'plot_confusion', 'layer_analysis_figure', 'holm', 'layer_numbers', 'signal_reading', 'leakage_reading',
+           'read_run', 'write_reading', 'load_reading', 'signal_sentences', 'leakage_sentences', 'interpret',
            'plot_speaker_vs_accent', 'read_speaker_vs_accent', 'plot_nonspeech', 'read_channel', 'speaker_recovery',
            'odds_unavailable', 'best_layer_odds', 'all_layers', 'read_weighted', 'provenance', 'departures',
-           'corpus_facts', 'render_html', 'ReportError', 'build_report']
+           'corpus_facts', 'left_out', 'render_html', 'ReportError', 'build_report']
 
 # %% ../nbs/04_report.ipynb #c005
 HONESTY = ("speaker", "kfold", "holdout", "seed") # most honest first
@@ -1028,6 +1028,49 @@ def corpus_facts(run_dir: str | Path) -> list[str]:
     elif speakers: facts.append("Every class has items with a known speaker id.")
     if single: facts.append(f"Classes spoken by a single known speaker: {', '.join(single)}; under speaker-disjoint folds they are never seen in training when tested.")
     return facts
+
+# %% ../nbs/04_report.ipynb #c031b
+FULL_JOB_TASKS = ("label", "speaker_id", "nonspeech_label") # what `indic-probe run` asks every layer (probe.TASKS, without importing torch)
+
+def _names(value) -> list[str]: return [v.strip() for v in (value.split(",") if isinstance(value, str) else value or []) if str(v).strip()]
+
+def left_out(run_dir: str | Path, # run folder
+            ) -> list[str]: # one sentence per gap, each naming the command that closes it
+    "What `indic-probe run` does that this run did not: tasks, the voice-activity detector, speaker recovery, layers, the all-layers notebook"
+    state = run_state(run_dir)
+    if not state: return []
+    run_dir, params, manifest = Path(run_dir).resolve(), state.get("params", {}), state.get("manifest", {})
+    cache = Path(state.get("cache") or params.get("cache") or run_dir / "cache")
+    tasks, protocols, gaps = _names(params.get("tasks", "label")), _names(params.get("protocols", "")), []
+    sweep = f"`indic-probe sweep --cache {cache} --out {run_dir}`"
+    missing = [t for t in FULL_JOB_TASKS if t not in tasks]
+    if missing:
+        gaps.append(f"the tasks {', '.join(missing)} were not asked (this run asked {', '.join(tasks)}), so the report cannot tell accent "
+                    f"from speaker or channel; {sweep} asks every task (by hand: papermill `-p tasks {','.join(FULL_JOB_TASKS)}`)")
+    if not manifest.get("key", {}).get("vad"):
+        gaps.append("the voice-activity detector did not run when the cache was extracted, so there is no channel control (non-speech "
+                    f"audio) and no `--pool-over speech`; `indic-probe extract --vad --overwrite --cache {cache} ...` re-extracts with it "
+                    "(`indic-probe run` runs it by default)")
+    unknown = _unrecovered_speakers(cache, manifest)
+    if unknown and "speaker" in protocols:
+        gaps.append(f"{unknown:,} item{'s carry' if unknown != 1 else ' carries'} no speaker id and speaker recovery did not run, so the "
+                    f"speaker-disjoint protocol left them out; `indic-probe speakers --cache {cache} --data {manifest.get('corpus', 'DATA')}` "
+                    f"recovers them, then re-run {sweep}")
+    num_layers, probed = manifest.get("num_layers"), [int(l) for l, s in state.get("layers", {}).items() if s.get("status") in ("done", "skipped")]
+    if num_layers and len(probed) < num_layers:
+        gaps.append(f"{len(probed)} of {num_layers} layers were probed ({', '.join(map(str, sorted(probed))) or 'none'}); {sweep} "
+                    "without `--layers` probes every layer")
+    if len(probed) > 1 and state.get("all_layers", {}).get("status") != "done" and all_layers(run_dir) is None:
+        gaps.append(f"the all-layers notebook (learned weighting of the layers, layer similarity) did not run; {sweep} runs it "
+                    "(unless `--no-all-layers`)")
+    return gaps
+
+def _unrecovered_speakers(cache: Path, manifest: dict) -> int:
+    "Items of unknown speaker in a cache whose speakers were never recovered (0 when recovered, impossible or the cache is gone)"
+    if (cache / "speakers.csv").exists() or not (cache / "items.csv").exists(): return 0
+    if "speaker" in (manifest.get("unavailable_protocols") or {}): return 0  # a labels-only import: nothing to recover
+    items = pd.read_csv(cache / "items.csv", usecols=["status", "speaker_source"], keep_default_na=False)
+    return int(((items.status == "ok") & (items.speaker_source == "unknown")).sum())
 
 # %% ../nbs/04_report.ipynb #c033
 def render_html(notebook: str | Path, # executed notebook

@@ -1,7 +1,9 @@
 "The Colab notebook (nbs/colab/indic_probe_colab.ipynb), run end to end with papermill on the offline demo inputs."
 import json
 from pathlib import Path
+import pandas as pd
 import papermill as pm
+from conftest import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "nbs" / "colab" / "indic_probe_colab.ipynb"
@@ -26,11 +28,12 @@ def test_notebook_is_clean_with_documented_parameters():
     tagged = [c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", [])]
     assert len(tagged) == 1
     params = pm.inspect_notebook(str(NOTEBOOK))
-    expected = {"install", "package", "data", "model", "out", "layers", "probes", "protocols", "limit", "batch_seconds",
-                "n_boot", "n_null", "save_to_drive", "drive_folder", "overwrite"}
+    expected = {"install", "package", "data", "model", "out", "layers", "probes", "protocols", "tasks", "vad", "recover_speakers",
+                "all_layers", "jobs", "limit", "batch_seconds", "n_boot", "n_null", "save_to_drive", "drive_folder", "overwrite"}
     assert set(params) == expected and all(p["help"] for p in params.values()), params
 
 def test_colab_notebook_end_to_end(speech_corpus, tiny_model, tmp_path):
+    "The Colab notebook does `indic-probe run`'s job: the same results.csv from the same inputs, and nothing left out"
     out, executed = tmp_path / "run", tmp_path / "colab_executed.ipynb"
     pm.execute_notebook(str(NOTEBOOK), str(executed), kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
                         execution_timeout=600,
@@ -43,6 +46,18 @@ def test_colab_notebook_end_to_end(speech_corpus, tiny_model, tmp_path):
         assert (out / name).exists(), name
     state = json.loads((out / "sweep.json").read_text())
     assert {l: s["status"] for l, s in state["layers"].items()} == {"0": "done", "1": "done"}
+    assert state["all_layers"]["status"] == "done" and (out / "all_layers.json").exists()  # the all-layers notebook, as run
+    manifest = json.loads((out / "cache" / "manifest.json").read_text())
+    assert manifest["key"]["vad"], "the Colab cache must have the voice-activity detector, as run's"
+    colab_results = pd.read_csv(out / "results.csv")
+    assert {"label", "speaker_id", "nonspeech_label"} <= set(colab_results.task), set(colab_results.task)  # every task, as run
+
+    by_cli = tmp_path / "cli_run"  # the same inputs through the CLI: the same numbers
+    run_cli("run", "--data", speech_corpus, "--model", tiny_model, "--out", by_cli, "--layers", "0-1", "--probes", "logreg",
+            "--n-boot", 50, "--batch-seconds", 20)
+    cli_results = pd.read_csv(by_cli / "results.csv")
+    keys = ["task", "layer", "probe", "protocol", "scope", "metric"]
+    pd.testing.assert_frame_equal(colab_results.sort_values(keys).reset_index(drop=True), cli_results.sort_values(keys).reset_index(drop=True))
 
     nb = json.loads(executed.read_text(encoding="utf-8"))
     assert "install is False" in _text(_cell(nb, "%pip install"))
@@ -54,3 +69,4 @@ def test_colab_notebook_end_to_end(speech_corpus, tiny_model, tmp_path):
     html = "".join("".join(o["data"]["text/html"]) for o in report["outputs"] if "text/html" in o.get("data", {}))
     assert html.startswith("<div><iframe srcdoc=") and "optimistic" in html and "data:image/png;base64," in html  # the whole report, inline
     assert "save_to_drive is False" in _text(_cell(nb, "drive.mount("))  # Drive left alone
+    assert "Left out of this run" not in html  # the whole job: nothing for the report to flag

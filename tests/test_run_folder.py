@@ -70,6 +70,9 @@ def test_by_hand_papermill_flow_gives_a_full_report(two_caches, tmp_path):
     info = provenance(run)
     assert info["model"] != "unknown" and info["layers done / failed"] == "2 / 0" and "by hand" in info["layers run by"]
     assert info["corpus fingerprint"] == json.loads((cache_a / "manifest.json").read_text())["key"]["corpus_fingerprint"]
+    page = (run / "report.html").read_text(encoding="utf-8")  # what this flow did not do that `run` does, first thing, with its command
+    assert "Left out of this run" in page and "voice-activity detector did not run" in page and "2 of 5 layers were probed (1, 2)" in page
+    assert "all-layers notebook" in page and "were not asked" not in page  # the layer notebook asks run's tasks by default
 
 def test_papermill_lists_every_layer_notebook_parameter():
     import papermill
