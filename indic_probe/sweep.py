@@ -342,10 +342,12 @@ def check_sweep_inputs(cache: Path, # a complete cache
                        layers: list[int], # the layers to probe
                        tasks: str, # what the notebooks are asked
                       ):
-    "Every cache file the notebooks will read, checked once before any starts: the layers' arrays, items.csv and speakers.csv"
-    from indic_probe.extract import verify_cache, check_speakers
+    "Every cache file the notebooks will read, checked once before any starts: the layers' arrays are there, items.csv and speakers.csv match"
+    from indic_probe.extract import verify_cache, check_speakers, layer_file, CacheMismatchError
     regions = ("main", "nonspeech") if "nonspeech_label" in split_list(tasks) and "nonspeech" in manifest.get("regions", ["main"]) else ("main",)
-    verify_cache(cache, layers, regions)
+    for path in [layer_file(cache, l, r) for r in regions for l in layers]:
+        if not path.exists(): raise CacheMismatchError(f"{path}: file missing; re-extract with --overwrite")
+    verify_cache(cache, [], regions)  # items.csv; each notebook checks its own layer's checksum, so a damaged layer fails alone and the others go on
     check_speakers(cache, manifest)
 
 def run_sweep(cache: str | Path, # cache folder made by `extract`
