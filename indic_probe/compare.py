@@ -153,7 +153,7 @@ def plot_compare(table: pd.DataFrame, # from `compare_table`
         _compare_nulls(ax, table[(table.probe == name) & (table.protocol == honest)], x, colours)
         _x_axis(ax, table, x)
         metric = table.metric.iloc[0].replace("_", " ")
-        ax.set(title=f"{name} probe, {protocol_label(honest)} protocol", ylabel=metric, ylim=(0, 1.06))
+        ax.set(title=f"{name} probe, {protocol_label(honest)} protocol", ylabel=metric, ylim=(-0.03, 1.06))  # a run at 0.000 stays visible above the axis
     return side_legend(fig, axes, "run, protocol\n(band: 95% CI)", f"{title}: {metric} by {'layer' if x == 'layer' else 'relative depth'}",
                         width=3.4, fontsize=8.5)
 
@@ -215,8 +215,9 @@ def plot_best_probability(summary: pd.DataFrame, # from `best_layer_summary`
         ax.set(xticks=range(len(layers)), xticklabels=layers, xlabel="layer", ylim=(0, 1.05), title=title)
         ax.title.set_fontsize(9.5)
     axes[0][0].set_ylabel("P(layer is best)")
+    every = all(set(row.plausible) >= set(row.probabilities) for row in rows.itertuples())
     fig.suptitle(f"How often is each layer the best? {probe} probe, {protocol_label(rows.protocol.iloc[0])} protocol "
-                 "(coloured: the plausible layers)", fontsize=10.5)
+                 + ("(every layer is plausible: none is singled out)" if every else "(coloured: the plausible layers; grey: ruled out)"), fontsize=10.5)
     fig.tight_layout()
     return fig
 
@@ -367,7 +368,7 @@ def check_runs(runs: list, # run folders to compare
               ) -> list[Path]:
     "The run folders, resolved; one-line ValueError when they cannot be compared"
     runs = [Path(r).resolve() for r in runs]
-    if not runs: raise ValueError("no run folder to compare")
+    if len(runs) < 2: raise ValueError(f"compare needs two or more run folders, got {len(runs)}" + (f" ({runs[0]}: its own report is report.html there)" if runs else ""))
     if len(set(runs)) < len(runs): raise ValueError("a run folder is given twice: " + ", ".join(sorted({str(r) for r in runs if runs.count(r) > 1})))
     for run in runs:
         if "," in str(run): raise ValueError(f"{run}: the path holds a comma, which the comparison notebook cannot take; move or rename the folder")

@@ -20,7 +20,7 @@ from .data import Corpus, load_corpus, looks_local, AudioDecodeError, DEFAULT_DA
 __all__ = ['DTYPES', 'HANDCRAFTED', 'DEFAULT_MODEL', 'POOLINGS', 'MAX_SECONDS', 'EAGER_MAX_SECONDS', 'VAD_SETTINGS',
            'NONSPEECH_METHOD', 'POOL_OVER', 'CACHE_FORMAT', 'ERROR_COLUMNS', 'REGIONS', 'DERIVED_FILES',
            'resolve_device', 'cpu_has_native_bf16', 'gpu_dtype', 'resolve_dtype', 'autocast_for',
-           'PerClipFeatureEncoder', 'Encoder', 'FeatureEncoder', 'ModelLoadError', 'load_encoder',
+           'PerClipFeatureEncoder', 'Encoder', 'FeatureEncoder', 'ModelLoadError', 'not_a_model', 'load_encoder',
            'original_method_embedding', 'default_max_seconds', 'vad_identity', 'speech_mask', 'Pooled',
            'nonspeech_audio', 'embed_regions', 'embed_clips', 'CacheMismatchError', 'layer_file', 'read_manifest',
            'cache_key', 'CacheWriteError', 'load_cache_items', 'verify_cache', 'rebuild_speakers_command',
@@ -244,6 +244,14 @@ DEFAULT_MODEL = "facebook/hubert-base-ls960"
 class ModelLoadError(ValueError):
     "The model id or path cannot be loaded as a speech encoder"
 
+def not_a_model(model: str | Path) -> str:
+    "Why a local path that holds no config.json is not a model, and what was probably meant"
+    path = Path(str(model)).expanduser()
+    audio = path.is_dir() and (any(path.glob("metadata.csv")) or any(p.is_dir() for p in path.iterdir()) or any(path.glob("*.wav")))
+    corpus = path.suffix.lower() in (".csv", ".tsv") or audio
+    return (f"{model}: {'a file' if path.is_file() else 'a folder without config.json'}, not a model: --model takes a hub id or a folder "
+            "saved with save_pretrained (config.json and weights)" + ("; it looks like a corpus: pass it as --data" if corpus else ""))
+
 def load_encoder(model: str = DEFAULT_MODEL, # hub id or local path of a HF speech encoder
                  device: str = "auto", # 'auto', 'cpu', 'cuda', 'cuda:1', 'mps'
                  dtype: str = "auto", # 'auto', 'fp32', 'bf16', 'fp16'
@@ -252,6 +260,7 @@ def load_encoder(model: str = DEFAULT_MODEL, # hub id or local path of a HF spee
     if str(model).lower() in HANDCRAFTED: return FeatureEncoder(str(model).lower(), dict(HANDCRAFTED[str(model).lower()]))
     from transformers import AutoModel, AutoFeatureExtractor, Wav2Vec2FeatureExtractor
     if looks_local(str(model)) and not Path(str(model)).expanduser().exists(): raise ModelLoadError(f"{model}: no such folder or file")
+    if looks_local(str(model)) and not (Path(str(model)).expanduser() / "config.json").exists(): raise ModelLoadError(not_a_model(model))
     try: net = AutoModel.from_pretrained(str(model))
     except (OSError, ValueError, KeyError) as e:
         raise ModelLoadError(f"cannot load model {str(model)!r}: {(str(e).strip().splitlines() or [type(e).__name__])[0][:300]} "

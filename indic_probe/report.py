@@ -20,7 +20,7 @@ __all__ = ['HONESTY', 'METRICS', 'COLUMNS', 'NULL_COLUMNS', 'CONTEXT', 'ALPHA', 
            'read_run', 'write_reading', 'load_reading', 'signal_sentences', 'leakage_sentences', 'interpret',
            'plot_speaker_vs_accent', 'read_speaker_vs_accent', 'plot_nonspeech', 'read_channel', 'speaker_recovery',
            'odds_unavailable', 'best_layer_odds', 'all_layers', 'read_weighted', 'provenance', 'departures',
-           'corpus_facts', 'left_out', 'render_html', 'ReportError', 'build_report']
+           'corpus_facts', 'speaker_id_sources', 'left_out', 'render_html', 'ReportError', 'build_report']
 
 # %% ../nbs/04_report.ipynb #c005
 HONESTY = ("speaker", "kfold", "holdout", "seed") # most honest first
@@ -1025,9 +1025,21 @@ def corpus_facts(run_dir: str | Path) -> list[str]:
     missing = [c for c, n in speakers.items() if n == 0]
     single = [c for c, n in speakers.items() if n == 1]
     if missing: facts.append(f"Classes whose items carry no known speaker id: {', '.join(missing)}. The speaker-disjoint protocol cannot score them.")
-    elif speakers: facts.append("Every class has items with a known speaker id.")
+    elif speakers: facts.append(speaker_id_sources(run_state(run_dir).get("manifest", {}).get("speakers")))
     if single: facts.append(f"Classes spoken by a single known speaker: {', '.join(single)}; under speaker-disjoint folds they are never seen in training when tested.")
     return facts
+
+def speaker_id_sources(recovery: dict | None, # the manifest's "speakers" entry (speaker recovery), or None
+                      ) -> str:
+    "Where the speaker ids of a corpus whose every class has some come from: the corpus, or recovered from the voices"
+    per_class = (recovery or {}).get("per_class") or {}
+    recovered = [c for c, n in per_class.items() if n.get("recovered") and not (n.get("given") or n.get("filename"))]
+    if per_class and len(recovered) == len(per_class):
+        return "No item came with a speaker id: every class's speakers were recovered from the voices (see the speaker recovery section)."
+    if recovered:
+        return f"Every class has items with a speaker id; for {', '.join(recovered)} they were recovered from the voices, not given by the corpus."
+    return "Every class has items with a speaker id from the corpus."
+
 
 # %% ../nbs/04_report.ipynb #c031b
 FULL_JOB_TASKS = ("label", "speaker_id", "nonspeech_label") # what `indic-probe run` asks every layer (probe.TASKS, without importing torch)
