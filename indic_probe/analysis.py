@@ -666,8 +666,10 @@ def embedding_view(X:np.ndarray, # one layer's embeddings [N, D]
     if method == "pca": return EmbeddingView(PCA(2, random_state=seed).fit_transform(Z), "pca", items)
     Z = PCA(min(pca_dims, *Z.shape), random_state=seed).fit_transform(Z)
     if method == "umap":
-        import umap  # optional dependency
-        return EmbeddingView(umap.UMAP(n_components=2, random_state=seed).fit_transform(Z), "umap", items)
+        import umap  # a dependency; t-SNE below where it is missing
+        with warnings.catch_warnings():  # a seed makes UMAP single-threaded, and it says so on every call
+            warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
+            return EmbeddingView(umap.UMAP(n_components=2, random_state=seed, n_jobs=1).fit_transform(Z), "umap", items)
     tsne = TSNE(2, perplexity=min(perplexity, (len(items) - 1) / 3), init="pca", random_state=seed)
     return EmbeddingView(tsne.fit_transform(Z), "tsne", items)
 

@@ -12,15 +12,16 @@ import matplotlib.pyplot as plt, seaborn as sns
 
 # %% auto #0
 __all__ = ['HONESTY', 'METRICS', 'COLUMNS', 'NULL_COLUMNS', 'CONTEXT', 'ALPHA', 'READING_FORMAT', 'FULL_JOB_TASKS',
-           'RunFolderError', 'read_sweep', 'run_state', 'layer_results', 'stale_layers', 'layer_failures',
-           'collect_results', 'headline', 'like_for_like', 'protocol_label', 'most_honest', 'best_layers', 'featured',
-           'find_result', 'results_by_layer', 'recall_table', 'confusion_table', 'exclusions', 'probe_notes',
-           'fake_run', 'draw_band', 'side_legend', 'plot_layer_curves', 'plot_recall_heatmap', 'draw_confusion',
-           'plot_confusion', 'layer_analysis_figure', 'holm', 'layer_numbers', 'signal_reading', 'leakage_reading',
-           'read_run', 'write_reading', 'load_reading', 'signal_sentences', 'leakage_sentences', 'interpret',
-           'plot_speaker_vs_accent', 'read_speaker_vs_accent', 'plot_nonspeech', 'read_channel', 'speaker_recovery',
-           'odds_unavailable', 'best_layer_odds', 'all_layers', 'read_weighted', 'provenance', 'departures',
-           'corpus_facts', 'speaker_id_sources', 'left_out', 'render_html', 'ReportError', 'build_report']
+           'FIGURE_FORMATS', 'RunFolderError', 'read_sweep', 'run_state', 'layer_results', 'stale_layers',
+           'layer_failures', 'collect_results', 'headline', 'like_for_like', 'protocol_label', 'most_honest',
+           'best_layers', 'featured', 'find_result', 'results_by_layer', 'recall_table', 'confusion_table',
+           'exclusions', 'probe_notes', 'fake_run', 'draw_band', 'side_legend', 'plot_layer_curves',
+           'plot_recall_heatmap', 'draw_confusion', 'plot_confusion', 'layer_analysis_figure', 'holm', 'layer_numbers',
+           'signal_reading', 'leakage_reading', 'read_run', 'write_reading', 'load_reading', 'signal_sentences',
+           'leakage_sentences', 'interpret', 'plot_speaker_vs_accent', 'read_speaker_vs_accent', 'plot_nonspeech',
+           'read_channel', 'speaker_recovery', 'odds_unavailable', 'best_layer_odds', 'all_layers', 'read_weighted',
+           'provenance', 'departures', 'corpus_facts', 'speaker_id_sources', 'left_out', 'save_figure', 'paper_table',
+           'write_paper_tables', 'cache_key_id', 'trace', 'render_html', 'ReportError', 'build_report']
 
 # %% ../nbs/04_report.ipynb #c005
 HONESTY = ("speaker", "kfold", "holdout", "seed") # most honest first
@@ -1084,6 +1085,85 @@ def _unrecovered_speakers(cache: Path, manifest: dict) -> int:
     items = pd.read_csv(cache / "items.csv", usecols=["status", "speaker_source"], keep_default_na=False)
     return int(((items.status == "ok") & (items.speaker_source == "unknown")).sum())
 
+# %% ../nbs/04_report.ipynb #p001
+FIGURE_FORMATS = ("png", "pdf", "svg")  # raster for the web, vector for papers
+
+def save_figure(fig: plt.Figure, # the figure to save
+                folder: str | Path, # where, usually RUN/figures
+                name: str, # file name without its extension, e.g. 'accuracy_per_layer'
+                formats: Iterable[str] = FIGURE_FORMATS, # any of png, pdf, svg
+                dpi: int = 300, # resolution of the PNG
+               ) -> list[Path]: # the files written, in the order of `formats`
+    "Save `fig` as PNG and as vector PDF and SVG (TrueType fonts in the PDF, text as text in the SVG, no timestamps)"
+    import indic_probe
+    folder, paths = Path(folder), []
+    folder.mkdir(parents=True, exist_ok=True)
+    creator = f"indic_probe {indic_probe.__version__}"
+    metadata = dict(png={"Software": creator}, pdf={"Creator": creator, "CreationDate": None}, svg={"Creator": creator, "Date": None})
+    with plt.rc_context({"pdf.fonttype": 42, "svg.fonttype": "none", "svg.hashsalt": name}):
+        for fmt in formats:
+            path = folder / f"{name}.{fmt}"
+            fig.savefig(path, format=fmt, dpi=dpi, bbox_inches="tight", metadata=metadata.get(fmt))
+            paths.append(path)
+    return paths
+
+def paper_table(table: pd.DataFrame, # from `collect_results`
+                metric: str = "accuracy", # accuracy, balanced_accuracy or macro_f1
+                task: str = "label", # the task whose curve is tabled
+                failed: Iterable[int] = (), # failed layers: a row each, marked failed
+                digits: int = 3, # decimals of scores and bounds
+               ) -> pd.DataFrame: # one row per layer, a column per probe x protocol: 'score [low, high]'
+    "The main curve as a table: each layer's score with its 95% CI under every probe and protocol"
+    rows = headline(table, task)
+    rows = rows[rows.metric == metric].sort_values(["probe", "layer"])
+    if rows.empty: raise ValueError(f"no {task!r} rows with metric {metric!r}")
+    order = [p for p in HONESTY[::-1] if p in set(rows.protocol)] + sorted(set(rows.protocol) - set(HONESTY))
+    cell = lambda r: f"{r.value:.{digits}f}" + ("" if pd.isna(r.ci_low) else f" [{r.ci_low:.{digits}f}, {r.ci_high:.{digits}f}]")
+    columns = {}
+    for probe in sorted(set(rows.probe)):
+        for protocol in order:
+            part = rows[(rows.probe == probe) & (rows.protocol == protocol)].drop_duplicates("layer")
+            if len(part): columns[f"{probe}, {protocol_label(protocol)}"] = {int(r.layer): cell(r) for r in part.itertuples()}
+    out = pd.DataFrame(columns)
+    out = out.reindex(sorted(set(out.index) | set(map(int, failed))))
+    out.loc[out.index.isin(list(map(int, failed)))] = "failed"
+    out = out.fillna("not run")
+    return out.rename_axis("layer").reset_index()
+
+def write_paper_tables(table: pd.DataFrame, # from `collect_results`
+                       run_dir: str | Path, # writes results.tex and results.md here
+                       metric: str = "accuracy", # the metric tabled
+                       caption: str = "", # LaTeX caption; default: what the table holds and which run made it
+                      ) -> tuple[Path, Path]: # (results.tex, results.md)
+    "RUN/results.tex (booktabs, escaped, with caption and label) and RUN/results.md from `paper_table`"
+    run_dir = Path(run_dir)
+    frame = paper_table(table, metric, failed=layer_failures(run_dir))
+    name = metric.replace("_", " ")
+    caption = caption or (f"{name.capitalize()} per layer with its 95\\% CI. `seed (optimistic)' is the original notebook's protocol "
+                          f"(epoch picked on the test split). Run {cache_key_id(run_dir)}; each protocol's null is in results.csv.")
+    latex = frame.to_latex(index=False, escape=True, caption=caption, label="tab:indic-probe-layers", position="t",
+                           column_format="r" + "c" * (len(frame.columns) - 1))
+    (run_dir / "results.tex").write_text(latex, encoding="utf-8")
+    (run_dir / "results.md").write_text(f"{name.capitalize()} per layer (95% CI):\n\n" + frame.to_markdown(index=False) + "\n", encoding="utf-8")
+    return run_dir / "results.tex", run_dir / "results.md"
+
+def cache_key_id(run_dir: str | Path) -> str:
+    "A short id of the run's extraction cache: its key hashed as the sweep hashes identities ('unknown' without one)"
+    key = run_state(run_dir).get("manifest", {}).get("key")
+    if not key: return "unknown"
+    import hashlib
+    return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+def trace(run_dir: str | Path) -> dict:
+    "What a figure of this run can be traced to: seeds, versions, cache key and sweep key"
+    import indic_probe
+    from indic_probe.probe import SPLIT_SEED, NULL_SEED
+    state = run_state(run_dir)
+    seeds = state.get("params", {}).get("seeds", "unknown")
+    return {"training seeds": _short(seeds), "split seed": SPLIT_SEED, "null seed": NULL_SEED,
+            "indic_probe": indic_probe.__version__, **{name: _version(name) for name in ("torch", "transformers", "scikit-learn")},
+            "cache key": cache_key_id(run_dir), "sweep key": str(state.get("sweep_key", "unknown"))}
+
 # %% ../nbs/04_report.ipynb #c033
 def render_html(notebook: str | Path, # executed notebook
                 html: str | Path | None = None, # output; default: next to the notebook
@@ -1105,12 +1185,14 @@ def build_report(run_dir: str | Path, # run folder made by `indic-probe sweep`
                  timeout: float = 600, # seconds allowed for the report notebook
                  notebook: str | Path | None = None, # report notebook to execute; default `pipeline_notebook('report')`
                 ) -> Path:
-    "results.csv, layer_analysis.png (300 dpi), report.ipynb (papermill) and self-contained report.html; returns report.ipynb"
+    "results.csv, .tex and .md, layer_analysis.png (300 dpi; also PDF and SVG in figures/), report.ipynb (papermill) and self-contained report.html; returns report.ipynb"
     from indic_probe.sweep import execute_notebook, pipeline_notebook # imported here so that reading results does not load torch
     run_dir = Path(run_dir).resolve()
     table = collect_results(run_dir)
+    write_paper_tables(table, run_dir)
     model = run_state(run_dir).get("manifest", {}).get("model", "")
-    plt.close(layer_analysis_figure(table, run_dir / "layer_analysis.png", failed=layer_failures(run_dir), model=Path(model).name if model else ""))
+    figure = layer_analysis_figure(table, run_dir / "layer_analysis.png", failed=layer_failures(run_dir), model=Path(model).name if model else "")
+    save_figure(figure, run_dir / "figures", "layer_analysis"); plt.close(figure)
     output = run_dir / "report.ipynb"
     error = execute_notebook(Path(notebook or pipeline_notebook("report")), output, dict(run_dir=str(run_dir)), timeout)
     if output.exists(): render_html(output, run_dir / "report.html")

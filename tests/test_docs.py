@@ -54,3 +54,13 @@ def test_docs_build_with_warnings_as_errors_and_the_index_renders(tmp_path):
     assert len(image.getcolors(1 << 24)) > 100  # text, the sidebar and the README's figure: not a blank or error page
     assert 0.01 < (grey < 128).mean() < 0.5  # dark text on a light page
     assert (grey[:, :250] < 250).any() and (grey[:, 350:] < 128).any()  # the sidebar and the page's body are both drawn
+
+
+def test_citation_cff_is_valid_and_names_this_version():
+    import yaml
+    cff = yaml.safe_load((REPO / "CITATION.cff").read_text())
+    for key in ("cff-version", "message", "title", "authors", "version", "license", "repository-code"):
+        assert cff.get(key), key
+    assert cff["cff-version"] == "1.2.0" and cff["version"] == docs.settings()["version"]
+    assert all("name" in a or "family-names" in a for a in cff["authors"])
+    assert {r["title"] for r in cff["references"]} >= {"IndicAccentDB"}

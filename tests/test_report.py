@@ -75,3 +75,29 @@ def test_a_failing_report_notebook_is_reported_and_still_rendered(tmp_path):
     with pytest.raises(ReportError, match="no such layer: 99"): build_report(run, timeout=60, notebook=broken)
     assert "no such layer: 99" in (run / "report.html").read_text(encoding="utf-8")
     assert (run / "results.csv").exists() and (run / "layer_analysis.png").exists()
+
+def test_paper_outputs_vector_figures_tables_and_trace(reported):
+    "Every report figure as PNG, PDF and SVG in RUN/figures; results.tex (booktabs) and results.md; the header traces the run"
+    import xml.etree.ElementTree as ET
+    from indic_probe.report import cache_key_id
+    run, _ = reported
+    figures = run / "figures"
+    names = sorted({p.stem for p in figures.iterdir()})
+    for name in ["layer_analysis", "accuracy_per_layer", "balanced_accuracy_per_layer", "recall_per_class", "confusion_layer_03"]:
+        assert name in names, (name, names)
+    for name in names:
+        assert {p.suffix for p in figures.glob(f"{name}.*")} == {".png", ".pdf", ".svg"}, name
+        assert (figures / f"{name}.pdf").read_bytes().startswith(b"%PDF-"), name
+        assert ET.parse(figures / f"{name}.svg").getroot().tag == "{http://www.w3.org/2000/svg}svg", name
+        assert Image.open(figures / f"{name}.png").format == "PNG", name
+    figures_in_page = len(re.findall(r'src="data:image/png;base64,', (run / "report.html").read_text(encoding="utf-8")))
+    assert len(names) - 1 == figures_in_page  # each figure the report shows, saved once (layer_analysis is saved by build_report)
+    latex = (run / "results.tex").read_text()
+    assert latex.index("\\toprule") < latex.index("\\midrule") < latex.index("\\bottomrule") and "\\begin{tabular}" in latex
+    lines = [l for l in (run / "results.md").read_text().splitlines() if l.startswith("|")]
+    assert [l.split("|")[1].strip() for l in lines[2:]] == ["0", "1", "2", "3", "4", "5"]  # one row per layer; 4 failed
+    assert "failed" in lines[2 + 4] and "mlp, speaker" in lines[0]
+    text = html.unescape((run / "report.html").read_text(encoding="utf-8"))
+    assert "Traced to:" in text and cache_key_id(run) in text and "training seeds 42" in text
+    import torch, sklearn
+    assert f"torch {torch.__version__}" in text and f"scikit-learn {sklearn.__version__}" in text
