@@ -1140,7 +1140,7 @@ def write_paper_tables(table: pd.DataFrame, # from `collect_results`
     frame = paper_table(table, metric, failed=layer_failures(run_dir))
     name = metric.replace("_", " ")
     caption = caption or (f"{name.capitalize()} per layer with its 95\\% CI. `seed (optimistic)' is the original notebook's protocol "
-                          f"(epoch picked on the test split). Run {cache_key_id(run_dir)}; each protocol's null is in results.csv.")
+                          f"(epoch picked on the test split). Cache key {cache_key_id(run_dir)}; each protocol's null is in results.csv.")
     latex = frame.to_latex(index=False, escape=True, caption=caption, label="tab:indic-probe-layers", position="t",
                            column_format="r" + "c" * (len(frame.columns) - 1))
     (run_dir / "results.tex").write_text(latex, encoding="utf-8")
