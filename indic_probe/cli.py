@@ -73,11 +73,16 @@ def unknown_speakers(cache: str | Path) -> int:
     return int(((items.status == "ok") & (items.speaker_source == "unknown")).sum())
 
 def checked_corpus(data, split: str = "train", limit: int | None = None):
-    "Load the corpus and refuse one a probe cannot learn from (fewer than two classes)"
+    "Load the corpus and refuse one a probe cannot learn from (fewer than two classes with two or more items)"
     from indic_probe.data import load_corpus
     corpus = load_corpus(data, split=split, limit=limit)
     if len(corpus.classes) < 2:
         raise ValueError(f"{data}: needs at least two classes (labels) to probe, found {len(corpus.classes)} ({', '.join(corpus.classes)})")
+    counts = corpus.items.label.value_counts()
+    if (counts >= 2).sum() < 2:  # a class needs an item to learn from and one to test on
+        fix = f"; --limit {2 * len(corpus.classes)} keeps 2 per class" if limit else ""
+        raise ValueError(f"{data}: needs at least two classes with 2 or more items to probe; "
+                         + ", ".join(f"{label}: {n}" for label, n in counts.sort_index().items()) + fix)
     return corpus
 
 def check_corpus(cache: str | Path):
@@ -163,7 +168,7 @@ def _extract_options(p: argparse.ArgumentParser, cache_default: str | None):
                    help="compute dtype; auto = fp32 on CPU (exact, as the original), bf16 on GPUs with compute capability >= 8.0, fp16 on older GPUs; "
                         "bf16 is the fast CPU option on CPUs with AVX512-BF16/AMX (embeddings move ~0.5%%)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
-    p.add_argument("--limit", type=positive_int, default=None, help="keep a stratified subset of this many items (default: all)")
+    p.add_argument("--limit", type=positive_int, default=None, help="keep a stratified subset of this many items (default: all); 2 per class is the least a report needs (folds adapt to what the items allow)")
     p.add_argument("--pooling", default="mean", choices=list(POOLINGS), help="pooling over valid frames")
     p.add_argument("--max-seconds", type=positive_seconds, default=None,
                    help="clips longer than this are embedded in segments of at most this and pooled by frames (not exact); shorter clips "

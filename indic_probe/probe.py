@@ -13,18 +13,18 @@ from threadpoolctl import threadpool_limits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, confusion_matrix, f1_score, recall_score
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, train_test_split
+from sklearn.model_selection import GroupKFold, StratifiedGroupKFold, StratifiedKFold, train_test_split
 from sklearn.preprocessing import StandardScaler
 from .data import UNKNOWN_SPEAKER
 from .extract import load_layer, read_manifest, resolve_device
 
 # %% auto #0
-__all__ = ['PROBES', 'PROTOCOLS', 'SPLIT_SEED', 'C_GRID', 'SCOPES', 'NULL_SEED', 'N_NULL', 'TASKS', 'SPEAKER_ID_C',
-           'planted_layer', 'known_speaker_mask', 'ProtocolUnavailable', 'select_items', 'protocol_splits',
-           'validation_split', 'selection_folds', 'limit_threads', 'make_mlp', 'predict_mlp', 'train_mlp',
-           'logreg_path', 'select_c', 'metrics_from_confusion', 'cluster_strata', 'bootstrap_metrics', 'probe_label',
-           'run_probe', 'permutation_units', 'shuffled_labels', 'null_bounds', 'run_null', 'with_null', 'null_key',
-           'probe_arrays', 'probe_layer', 'corpus_counts']
+__all__ = ['PROBES', 'PROTOCOLS', 'SPLIT_SEED', 'C_GRID', 'SCOPES', 'HOLDOUT_TEST', 'NULL_SEED', 'N_NULL', 'TASKS',
+           'SPEAKER_ID_C', 'planted_layer', 'known_speaker_mask', 'ProtocolUnavailable', 'select_items', 'fold_count',
+           'protocol_splits', 'validation_split', 'selection_folds', 'limit_threads', 'make_mlp', 'predict_mlp',
+           'train_mlp', 'logreg_path', 'select_c', 'metrics_from_confusion', 'cluster_strata', 'bootstrap_metrics',
+           'probe_label', 'run_probe', 'permutation_units', 'shuffled_labels', 'null_bounds', 'run_null', 'with_null',
+           'null_key', 'probe_arrays', 'probe_layer', 'corpus_counts']
 
 # %% ../nbs/02_probe.ipynb #c006
 PROBES = ('mlp', 'logreg')
@@ -63,6 +63,9 @@ def known_speaker_mask(groups) -> np.ndarray:
 class ProtocolUnavailable(ValueError):
     "A protocol that cannot run on these items: no speaker ids, or fewer than two classes or speakers left"
 
+def _class_names(y, classes) -> list[str]:
+    return [str(c) for c in classes] if classes is not None else [str(k) for k in range(int(max(y)) + 1)]
+
 SCOPES = ('all', 'known_speakers')  # which items a run scores: all, or only those whose speaker is known
 
 def select_items(y:np.ndarray, # integer labels
@@ -71,33 +74,70 @@ def select_items(y:np.ndarray, # integer labels
                  classes=None, # label names in label order
                  scope:str='all', # 'known_speakers': keep only items with a known speaker, whatever the protocol
                 ) -> tuple[np.ndarray, dict]: # boolean mask of usable items, `excluded` report
-    "Items a protocol may use; under 'speaker' (or scope 'known_speakers') drop unknown speakers and say what that cost"
+    "Items a protocol may use: under 'speaker' (or scope 'known_speakers') no unknown speaker, and no class left with a single item; says what that cost"
     if scope not in SCOPES: raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
     keep = np.ones(len(y), bool)
     if protocol == 'speaker' or scope == 'known_speakers':
         if groups is None: raise ProtocolUnavailable(f"protocol {protocol!r} on known-speaker items needs speaker ids; this corpus has none")
         keep = known_speaker_mask(groups)
-    names = classes if classes is not None else [str(k) for k in range(max(y) + 1)]
+    names, unknown = _class_names(y, classes), int((~keep).sum())
     lost = [names[k] for k in np.unique(y) if not keep[y == k].any()]
-    return keep, {"unknown_speaker": int((~keep).sum()), "classes": [str(c) for c in lost]}
+    counts = np.bincount(y[keep], minlength=len(names))
+    few = [k for k in np.unique(y[keep]) if counts[k] < 2]  # a class needs an item to learn from and another to test on
+    keep = keep & ~np.isin(y, few)
+    return keep, {"unknown_speaker": unknown, "classes": lost, "few_items": [names[k] for k in few]}
 
 # %% ../nbs/02_probe.ipynb #c016
+HOLDOUT_TEST = 0.2 # the original's test fraction (`seed`, `holdout`)
+
+def _holdout_size(n_items:int, n_classes:int) -> float|int:
+    "The original's 20% test part, or one item per class when 20% is fewer (a float keeps the original's exact split)"
+    return HOLDOUT_TEST if int(np.ceil(HOLDOUT_TEST * n_items)) >= n_classes else n_classes
+
+def fold_count(y:np.ndarray, # integer labels
+               groups=None, # speaker ids (needed for 'speaker')
+               protocol:str='kfold', # one of `PROTOCOLS`
+               n_splits:int=5, # folds asked for 'kfold' and 'speaker'
+               classes=None, # label names in label order, for the reasons
+              ) -> tuple[int, str|None]: # folds the items allow (1 for a hold-out), and why fewer or smaller than asked (None: as asked)
+    "How many outer folds `protocol` can use on these items; `ProtocolUnavailable`, naming the classes, when it cannot run"
+    names, (labels, counts) = _class_names(y, classes), np.unique(y, return_counts=True)
+    single = [f"{names[k]} ({c} item)" for k, c in zip(labels, counts) if c < 2]
+    if single and protocol != 'speaker':
+        raise ProtocolUnavailable(f"protocol {protocol!r} needs 2 or more items per class to train and test on each; "
+                                  f"{'class' if len(single) == 1 else 'classes'} {', '.join(single)}")
+    if protocol in ('seed', 'holdout'):
+        size = _holdout_size(len(y), len(labels))
+        return 1, None if size == HOLDOUT_TEST else f"hold-out of {size} items ({size / len(y):.0%}, not 20%): one per class"
+    if protocol == 'kfold':
+        k, smallest = min(n_splits, int(counts.min())), names[labels[counts.argmin()]]
+        return k, None if k == n_splits else f"{k} folds, not {n_splits}: class {smallest} has {counts.min()} items"
+    if protocol != 'speaker': raise ValueError(f"unknown protocol {protocol!r}; expected one of {PROTOCOLS}")
+    n_speakers = len(np.unique(groups))
+    k = min(n_splits, n_speakers, int(counts.max()))
+    if k < 2: raise ProtocolUnavailable(f"protocol 'speaker' needs 2 speakers and a class with 2 or more items; "
+                                        f"{n_speakers} speaker(s), every class has {counts.max()} item")
+    why = f"{n_speakers} speakers" if k == n_speakers else f"no class has more than {counts.max()} items"
+    return k, None if k == n_splits else f"{k} folds, not {n_splits}: {why}"
+
 def protocol_splits(y:np.ndarray, # integer labels
                     groups=None, # speaker ids (needed for 'speaker')
                     protocol:str='seed', # one of `PROTOCOLS`
-                    n_splits:int=5, # folds for 'kfold' / at most this many for 'speaker'
+                    n_splits:int=5, # folds asked for 'kfold' and 'speaker' (fewer where `fold_count` says so)
                     random_state:int=SPLIT_SEED, # the original split's seed
+                    classes=None, # label names in label order, for `ProtocolUnavailable`'s reason
                    ) -> list[tuple[np.ndarray, np.ndarray]]: # (train indices, test indices) per fold
-    "Outer (train, test) index pairs for `protocol`"
-    items = np.arange(len(y))
+    "Outer (train, test) index pairs for `protocol`, as many folds as `fold_count` allows"
+    items, (k, _) = np.arange(len(y)), fold_count(y, groups, protocol, n_splits, classes)
     if protocol in ('seed', 'holdout'):
-        train, test = train_test_split(items, test_size=0.2, random_state=random_state, stratify=y)
+        size = _holdout_size(len(y), len(np.unique(y)))
+        train, test = train_test_split(items, test_size=size, random_state=random_state, stratify=y)
         return [(np.sort(train), np.sort(test))]
-    if protocol == 'kfold': return list(StratifiedKFold(n_splits, shuffle=True, random_state=random_state).split(items, y))
-    if protocol == 'speaker':
-        folds = StratifiedGroupKFold(min(n_splits, len(np.unique(groups))), shuffle=True, random_state=random_state)
-        return list(folds.split(items, y, groups))
-    raise ValueError(f"unknown protocol {protocol!r}; expected one of {PROTOCOLS}")
+    if protocol == 'kfold': return list(StratifiedKFold(k, shuffle=True, random_state=random_state).split(items, y))
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='The least populated class')  # a class with fewer speakers than folds: expected
+        folds = StratifiedGroupKFold(k, shuffle=True, random_state=random_state).split(items, y, groups)
+        return [(train, test) for train, test in folds if len(test)]
 
 # %% ../nbs/02_probe.ipynb #c019
 def _stratify_or_none(y, test_size=0.2):
@@ -109,6 +149,16 @@ def _by_speaker(protocol, groups, n_parts=2) -> bool:
     "Should selection inside this training part be speaker-disjoint?"
     return protocol == 'speaker' and groups is not None and len(np.unique(groups)) >= n_parts
 
+def _speaker_folds(y, groups, n_folds, random_state) -> list[tuple[np.ndarray, np.ndarray]]:
+    "Speaker-disjoint folds inside a training part: stratified where the part allows it, else grouped only"
+    items, n_speakers, largest = np.arange(len(y)), len(np.unique(groups)), np.unique(y, return_counts=True)[1].max()
+    k = min(n_folds, n_speakers, largest)
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='The least populated class')
+        folds = (StratifiedGroupKFold(k, shuffle=True, random_state=random_state).split(items, y, groups) if k >= 2
+                 else GroupKFold(min(n_folds, n_speakers)).split(items, y, groups))  # every class has one item: stratifying means nothing
+        return [(fit, val) for fit, val in folds if len(val)]
+
 def validation_split(y:np.ndarray, # labels of the training part
                      groups=None, # speaker ids of the training part
                      protocol:str='holdout', # outer protocol ('speaker' makes the split speaker-disjoint)
@@ -116,27 +166,25 @@ def validation_split(y:np.ndarray, # labels of the training part
                     ) -> tuple[np.ndarray, np.ndarray]: # (fit indices, validation indices) into the part
     "Split a training part into fit and validation items for model selection"
     items = np.arange(len(y))
-    if _by_speaker(protocol, groups):
-        folds = StratifiedGroupKFold(min(5, len(np.unique(groups))), shuffle=True, random_state=random_state)
-        return next(folds.split(items, y, groups))
+    if _by_speaker(protocol, groups): return _speaker_folds(y, groups, 5, random_state)[0]
     fit, val = train_test_split(items, test_size=0.2, random_state=random_state, stratify=_stratify_or_none(y))
     return np.sort(fit), np.sort(val)
 
 def selection_folds(y:np.ndarray, # labels of the training part
                     groups=None, # speaker ids of the training part
                     protocol:str='kfold', # outer protocol ('speaker' makes folds speaker-disjoint)
-                    n_folds:int=1, # 1: the validation part only; k >= 2: inner k-fold cross-validation
+                    n_folds:int=1, # 1: the validation part only; k >= 2: inner k-fold cross-validation (fewer where the part is small)
                     random_state:int=SPLIT_SEED, # split seed
                    ) -> list[tuple[np.ndarray, np.ndarray]]: # (fit, validation) index pairs into the part
     "(fit, validation) folds inside a training part for choosing logreg's C"
     items = np.arange(len(y))
     if n_folds == 1: return [validation_split(y, groups, protocol, random_state)]
-    if _by_speaker(protocol, groups):
-        folds = StratifiedGroupKFold(min(n_folds, len(np.unique(groups))), shuffle=True, random_state=random_state)
-        return list(folds.split(items, y, groups))
+    if _by_speaker(protocol, groups): return _speaker_folds(y, groups, n_folds, random_state)
+    k = min(n_folds, np.unique(y, return_counts=True)[1].max())
+    if k < 2: return [validation_split(y, None, protocol, random_state)]
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='The least populated class')
-        return list(StratifiedKFold(n_folds, shuffle=True, random_state=random_state).split(items, y))
+        return list(StratifiedKFold(k, shuffle=True, random_state=random_state).split(items, y))
 
 # %% ../nbs/02_probe.ipynb #c022
 @contextmanager
@@ -462,8 +510,9 @@ def _usable(X, y, groups, protocol, classes, scope='all'):
     groups = None if groups is None else np.asarray(groups, dtype=object)[keep].astype(str)
     present = np.unique(y)
     if len(present) < 2:
-        raise ProtocolUnavailable(f"protocol {protocol!r} needs at least 2 classes; {len(present)} remain "
-                                  f"({excluded['unknown_speaker']} items with unknown speaker excluded)")
+        few = f"; with a single item: {', '.join(excluded['few_items'])}" if excluded['few_items'] else ""
+        raise ProtocolUnavailable(f"protocol {protocol!r} needs at least 2 classes with 2 or more items; {len(present)} remain "
+                                  f"({excluded['unknown_speaker']} items with unknown speaker excluded{few})")
     if protocol == 'speaker' and len(np.unique(groups)) < 2:
         raise ProtocolUnavailable(f"protocol 'speaker' needs at least 2 known speakers; {len(np.unique(groups))} remain "
                                   f"({excluded['unknown_speaker']} items with unknown speaker excluded)")
@@ -477,7 +526,9 @@ def _notes(probe, protocol, y, groups, evaluated, classes, excluded, seeds) -> l
     if excluded["unknown_speaker"]:
         notes.append(f"{excluded['unknown_speaker']} items with unknown speaker excluded"
                      + (f"; classes with no known speaker: {', '.join(excluded['classes'])}" if excluded["classes"] else ""))
-    absent = [str(c) for c in classes if str(c) not in evaluated + excluded["classes"]]  # named but without items
+    if excluded.get("few_items"):
+        notes.append(f"classes with a single item left out (a class needs one to learn from and one to test on): {', '.join(excluded['few_items'])}")
+    absent = [str(c) for c in classes if str(c) not in evaluated + excluded["classes"] + excluded.get("few_items", [])]  # named but without items
     if absent: notes.append(f"classes with no items: {', '.join(absent)}")
     if protocol == 'speaker':
         per_class = pd.Series(groups).groupby(np.asarray(evaluated)[y]).nunique()
@@ -508,7 +559,7 @@ def run_probe(X:np.ndarray, # embeddings of one layer [N, D]
               inner_folds:int=1, # logreg C selection: 1 = validation part, k = inner k-fold CV (not under 'seed')
               max_iter:int=200, # logreg lbfgs iterations per C
               tol:float=1e-3, # logreg lbfgs gradient tolerance
-              n_splits:int=5, # outer folds for 'kfold' (and at most, for 'speaker')
+              n_splits:int=5, # outer folds asked for 'kfold' and 'speaker' (fewer where the items allow fewer: see `fold_count`)
               boot_seed:int=0, # bootstrap random seed
               scope:str='all', # 'known_speakers': score only items whose speaker is known (the items 'speaker' scores)
              ) -> dict: # JSON-serialisable result (see the contract)
@@ -519,14 +570,15 @@ def run_probe(X:np.ndarray, # embeddings of one layer [N, D]
     classes = [str(k) for k in range(y.max() + 1)] if classes is None else list(classes)
     if len(classes) <= y.max(): raise ValueError(f"{len(classes)} class names for labels up to {y.max()}")
     X, y, groups, evaluated, excluded, kept = _usable(X, y, groups, protocol, classes, scope)
-    splits, fold_notes = _trainable(y, protocol_splits(y, groups, protocol, n_splits), evaluated)
+    n_folds, fewer = fold_count(y, groups, protocol, n_splits, evaluated)
+    splits, fold_notes = _trainable(y, protocol_splits(y, groups, protocol, n_splits, classes=evaluated), evaluated)
     if probe == 'mlp': settings = dict(epochs=epochs, batch_size=batch_size, lr=lr, hidden=list(hidden), dropout=dropout, device=device)
     else: settings, seeds = dict(c_grid=[float(c) for c in c_grid], inner_folds=inner_folds, max_iter=max_iter, tol=tol), seeds[:1]
     with limit_threads(threads):
         test, predictions, curves, selected, notes = _fit_folds(X, y, groups, splits, probe, protocol, seeds, len(evaluated), settings)
     clusters = groups[test] if protocol == 'speaker' else None
     summary = _summary(y[test], predictions, clusters, evaluated, n_boot, level, boot_seed)
-    notes += fold_notes + _notes(probe, protocol, y, groups, evaluated, classes, excluded, seeds)
+    notes += ([fewer] if fewer else []) + fold_notes + _notes(probe, protocol, y, groups, evaluated, classes, excluded, seeds)
     predicted = np.unique(predictions)
     constant = evaluated[predicted[0]] if len(predicted) == 1 else None  # every seed, every test item: one class
     if constant is not None:
@@ -535,7 +587,7 @@ def run_probe(X:np.ndarray, # embeddings of one layer [N, D]
     return {"probe": probe, "protocol": protocol, "optimistic": protocol == 'seed', "scope": scored,
             "label": probe_label(probe, protocol, X.shape[1], len(evaluated), len(splits), hidden, inner_folds),
             **summary, "classes": evaluated, "n_train": int(round(np.mean([len(tr) for tr, _ in splits]))),
-            "n_test": int(len(test)), "n_folds": len(splits), "seeds": seeds, "excluded": excluded,
+            "n_test": int(len(test)), "n_folds": len(splits), "n_splits": n_splits, "seeds": seeds, "excluded": excluded,
             "n_speakers": None if groups is None else int(len(np.unique(groups))),
             "ci": {"level": level, "n_boot": n_boot, "unit": "speaker" if protocol == 'speaker' else "item"},
             "curves": curves, "selected": selected, "settings": settings, "notes": notes, "predicts_one_class": constant,
@@ -612,7 +664,7 @@ def run_null(X:np.ndarray, # embeddings of one layer [N, D]
     X, y = np.ascontiguousarray(X, dtype=np.float32), np.asarray(y, dtype=np.int64)
     classes = [str(k) for k in range(y.max() + 1)] if classes is None else list(classes)
     X, y, groups, evaluated, _, _ = _usable(X, y, groups, protocol, classes, scope)
-    splits, _ = _trainable(y, protocol_splits(y, groups, protocol, n_splits), evaluated)  # the real run's folds
+    splits, _ = _trainable(y, protocol_splits(y, groups, protocol, n_splits, classes=evaluated), evaluated)  # the real run's folds
     if fold_c is not None and len(fold_c) != len(splits): raise ValueError(f"{len(fold_c)} C values for {len(splits)} folds")
     units, found = permutation_units(y, groups) if unit == 'auto' else (np.arange(len(y)), 'clip')
     why = ('' if found == 'speaker' else 'asked for' if unit == 'clip' else
@@ -650,18 +702,19 @@ SPEAKER_ID_C = 0.1 # speaker identification: one fixed C (standardised features)
 _NULL_SETTINGS = ('c_grid', 'inner_folds', 'max_iter', 'tol', 'n_splits') # run_probe's settings that a null shares
 
 def _speaker_id_items(groups, n_splits) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    "Items of speakers with at least `n_splits` clips, each one's speaker index, and those speakers"
+    "Items of speakers with at least `n_splits` clips (fewer, down to 2, when fewer than two speakers have that many), each one's speaker index, and those speakers"
     known = known_speaker_mask(groups) if groups is not None else np.zeros(0, bool)
     speakers = np.asarray(groups, dtype=object).astype(str) if groups is not None else np.zeros(0, str)
-    names, counts = np.unique(speakers[known], return_counts=True) if known.any() else ([], [])
-    enough = [str(n) for n, c in zip(names, counts) if c >= n_splits]
+    names, counts = np.unique(speakers[known], return_counts=True) if known.any() else (np.array([]), np.array([], int))
+    need = next((k for k in range(n_splits, 1, -1) if (counts >= k).sum() >= 2), 2)  # the most folds two speakers allow
+    enough = [str(n) for n, c in zip(names, counts) if c >= need]
     if len(enough) < 2:
-        raise ProtocolUnavailable(f"speaker identification needs at least 2 speakers with {n_splits} or more clips; {len(enough)} found")
+        raise ProtocolUnavailable(f"speaker identification needs at least 2 speakers with 2 or more clips; {len(enough)} found")
     keep = known & np.isin(speakers, enough)
     return keep, np.searchsorted(np.array(enough), speakers[keep]), enough
 
 def _speaker_id(X, groups, seeds, n_splits, **probe_kwargs) -> dict:
-    "Who is talking, from one layer: speakers with at least `n_splits` clips, stratified k-fold over their clips"
+    "Who is talking, from one layer: speakers with at least `n_splits` clips (or as many as two speakers have), stratified k-fold over their clips"
     keep, speaker_y, enough = _speaker_id_items(groups, n_splits)
     kwargs = {k: v for k, v in probe_kwargs.items() if k not in ('c_grid', 'inner_folds')}
     return run_probe(X[keep], speaker_y, None, 'logreg', 'kfold', seeds, enough, n_splits=n_splits, c_grid=(SPEAKER_ID_C,), **kwargs)

@@ -13,21 +13,21 @@ import matplotlib.pyplot as plt, seaborn as sns
 # %% auto #0
 __all__ = ['HONESTY', 'METRICS', 'COLUMNS', 'NULL_COLUMNS', 'CONTEXT', 'ALPHA', 'READING_FORMAT', 'FULL_JOB_TASKS',
            'FIGURE_FORMATS', 'RunFolderError', 'read_sweep', 'run_state', 'layer_results', 'stale_layers',
-           'layer_failures', 'collect_results', 'headline', 'like_for_like', 'protocol_label', 'most_honest',
-           'best_layers', 'featured', 'find_result', 'results_by_layer', 'recall_table', 'confusion_table',
-           'exclusions', 'probe_notes', 'fake_run', 'draw_band', 'side_legend', 'plot_layer_curves',
-           'plot_recall_heatmap', 'draw_confusion', 'plot_confusion', 'layer_analysis_figure', 'holm', 'layer_numbers',
-           'signal_reading', 'leakage_reading', 'read_run', 'write_reading', 'load_reading', 'signal_sentences',
-           'leakage_sentences', 'interpret', 'plot_speaker_vs_accent', 'read_speaker_vs_accent', 'plot_nonspeech',
-           'read_channel', 'speaker_recovery', 'odds_unavailable', 'best_layer_odds', 'all_layers', 'read_weighted',
-           'provenance', 'departures', 'corpus_facts', 'speaker_id_sources', 'left_out', 'save_figure', 'paper_table',
-           'write_paper_tables', 'cache_key_id', 'trace', 'render_html', 'ReportError', 'build_report']
+           'layer_failures', 'nothing_probed', 'collect_results', 'headline', 'like_for_like', 'protocol_label',
+           'most_honest', 'best_layers', 'featured', 'find_result', 'results_by_layer', 'recall_table',
+           'confusion_table', 'fold_text', 'exclusions', 'probe_notes', 'fake_run', 'draw_band', 'side_legend',
+           'plot_layer_curves', 'plot_recall_heatmap', 'draw_confusion', 'plot_confusion', 'layer_analysis_figure',
+           'holm', 'layer_numbers', 'signal_reading', 'leakage_reading', 'read_run', 'write_reading', 'load_reading',
+           'signal_sentences', 'leakage_sentences', 'interpret', 'plot_speaker_vs_accent', 'read_speaker_vs_accent',
+           'plot_nonspeech', 'read_channel', 'speaker_recovery', 'odds_unavailable', 'best_layer_odds', 'all_layers',
+           'read_weighted', 'provenance', 'departures', 'corpus_facts', 'speaker_id_sources', 'left_out', 'save_figure',
+           'paper_table', 'write_paper_tables', 'cache_key_id', 'trace', 'render_html', 'ReportError', 'build_report']
 
 # %% ../nbs/04_report.ipynb #c005
 HONESTY = ("speaker", "kfold", "holdout", "seed") # most honest first
 METRICS = ("accuracy", "balanced_accuracy", "macro_f1")
 COLUMNS = ["task", "layer", "probe", "protocol", "scope", "metric", "value", "ci_low", "ci_high", "n_test", "n_classes",
-           "optimistic", "chance", "null_mean", "null_low", "null_high", "p_value", "p_below", "selectivity", "null_sd", "n_null",
+           "n_folds", "n_splits",           "optimistic", "chance", "null_mean", "null_low", "null_high", "p_value", "p_below", "selectivity", "null_sd", "n_null",
            "null_unit", "null_unit_reason", "clip_null_mean", "clip_null_high", "clip_null_sd", "clip_null_p", "predicts_one_class"]
 NULL_COLUMNS = {"null_mean": ("null", "mean"), "null_low": ("null", "low"), "null_high": ("null", "high"), "p_value": ("null", "p_value"),
                 "p_below": ("null", "p_below"), "null_sd": ("null", "sd"), "clip_null_mean": ("clip_null", "mean"),
@@ -92,19 +92,29 @@ def layer_failures(run_dir: str | Path) -> dict[int, str]:
             for l, state in sorted(layers.items(), key=lambda kv: int(kv[0])) if state.get("status") == "failed"}
 
 # %% ../nbs/04_report.ipynb #c007
+def nothing_probed(run_dir: str | Path) -> str:
+    "Why a run folder has no score to report: no sweep yet, every layer failed, or no probe could run on these items"
+    done, failed = layer_results(run_dir), layer_failures(run_dir)
+    reasons = sorted({s.get("reason", "") for r in done.values() for s in r.get("skipped", [])})
+    if done: return (f"{run_dir}: {len(done)} layer{'s' * (len(done) != 1)} probed, but no probe could run on these items: " + "; ".join(reasons)
+                     + " (a corpus needs 2 or more items in every class, and speakers with 2 or more clips)")
+    if failed: return (f"{run_dir}: every layer the sweep ran failed (layer {next(iter(failed))}: {next(iter(failed.values()))}); "
+                       "see layers/layer_XX.ipynb")
+    return f"{run_dir}: no layer results (layers/layer_XX.json); run `indic-probe sweep` first"
+
 def collect_results(run_dir: str | Path, # run folder made by `indic-probe sweep`
                     write: bool = True, # also write RUN/results.csv
                    ) -> pd.DataFrame:
     "Tidy table (`COLUMNS`): each score with its CI, chance, its protocol's null (mean, bounds, p-values, selectivity) and the voice route"
     rows = [dict(task=r.get("task", "label"), layer=layer, probe=r["probe"], protocol=r["protocol"], scope=r.get("scope", "all"),
                  metric=metric, value=scores.get("value"), ci_low=scores.get("ci_low"), ci_high=scores.get("ci_high"),
-                 n_test=r.get("n_test"), n_classes=len(r.get("classes", [])),
+                 n_test=r.get("n_test"), n_classes=len(r.get("classes", [])), n_folds=r.get("n_folds"), n_splits=r.get("n_splits"),
                  optimistic=bool(r.get("optimistic", r["protocol"] == "seed")), chance=r.get("chance", {}).get(metric),
                  **{column: r.get(block, {}).get("metrics", {}).get(metric, {}).get(field) for column, (block, field) in NULL_COLUMNS.items()},
                  null_unit=r.get("null", {}).get("unit"), null_unit_reason=r.get("null", {}).get("unit_reason"), n_null=r.get("null", {}).get("n"),
                  predicts_one_class=r.get("predicts_one_class"))
             for layer, result in layer_results(run_dir).items() for r in result["results"] for metric, scores in r["metrics"].items()]
-    if not rows: raise FileNotFoundError(f"{run_dir}: no layer results (layers/layer_XX.json); run `indic-probe sweep` first")
+    if not rows: raise FileNotFoundError(nothing_probed(run_dir))
     table = pd.DataFrame(rows, columns=COLUMNS)
     for column in ["value", "ci_low", "ci_high", "chance", *NULL_COLUMNS]: table[column] = pd.to_numeric(table[column], errors="coerce")
     table["selectivity"] = table.value - table.null_mean
@@ -185,15 +195,21 @@ def confusion_table(run_dir: str | Path, layer: int, probe: str, protocol: str, 
 
 _SCOPE_TEXT = {"all": "all items", "known_speakers": "known-speaker items"}
 
+def fold_text(result: dict) -> str:
+    "The folds a result used, and the number asked when the items allowed fewer: '2 (5 asked)', 'hold-out'"
+    if result["protocol"] in ("seed", "holdout"): return "hold-out"
+    used, asked = result.get("n_folds"), result.get("n_splits")
+    return f"{used}" if asked in (None, used) else f"{used} ({asked} asked)"
+
 def exclusions(run_dir: str | Path) -> pd.DataFrame:
     "Per probe x protocol x scope: what was scored and what was left out; protocols that could not run, with the reason"
     rows = [dict(probe=r["probe"], protocol=protocol_label(r["protocol"]), items=_SCOPE_TEXT.get(r.get("scope", "all")),
-                 classes=len(r.get("classes", [])), n_test=r.get("n_test"),
+                 classes=len(r.get("classes", [])), n_test=r.get("n_test"), folds=fold_text(r),
                  unknown_speaker_excluded=r.get("excluded", {}).get("unknown_speaker", 0),
                  classes_dropped=", ".join(r.get("excluded", {}).get("classes", [])) or "none", label=r.get("label", ""))
             for res in layer_results(run_dir).values() for r in res["results"] if r.get("task", "label") == "label"]
     rows += [dict(probe=s["probe"], protocol=protocol_label(s["protocol"]), items=_SCOPE_TEXT.get(s.get("scope", "all")),
-                  classes=0, n_test=0, unknown_speaker_excluded=None, classes_dropped="", label=f"not run: {s.get('reason', s.get('error'))}")
+                  classes=0, n_test=0, folds="", unknown_speaker_excluded=None, classes_dropped="", label=f"not run: {s.get('reason', s.get('error'))}")
              for res in layer_results(run_dir).values() for s in res.get("skipped", [])]
     return pd.DataFrame(rows).drop_duplicates(["probe", "protocol", "items"]).reset_index(drop=True)
 

@@ -45,10 +45,10 @@ def test_planted_layer_scores_best(planted_results, probe, protocol):
 
 def test_speaker_protocol_excludes_unknown_speakers(planted_results):
     for r in planted_results["mlp", "speaker"] + planted_results["logreg", "speaker"]:
-        assert r["excluded"] == {"unknown_speaker": 40, "classes": []}
+        assert r["excluded"] == {"unknown_speaker": 40, "classes": [], "few_items": []}
         assert r["n_test"] == 480 - 40 and r["n_speakers"] == 22 and r["ci"]["unit"] == "speaker"
     for r in planted_results["mlp", "kfold"]:
-        assert r["excluded"] == {"unknown_speaker": 0, "classes": []} and r["n_test"] == 480
+        assert r["excluded"] == {"unknown_speaker": 0, "classes": [], "few_items": []} and r["n_test"] == 480
 
 
 def test_seed_protocol_is_optimistic_on_noise(planted_results):
