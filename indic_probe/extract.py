@@ -770,7 +770,7 @@ def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV mani
             with _writing(cache_dir): manifest = _assemble(cache_dir, corpus)
             if progress:
                 c = manifest["counts"]
-                print(f"extracted {c['ok']} of {c['items']} items, {c['errors']} recorded in {cache_dir/'errors.csv'}; "
+                print(f"extracted {c['ok']} of {c['items']} item{'s' * (c['items'] != 1)}, {c['errors']} recorded in {cache_dir/'errors.csv'}; "
                       f"{encoder.num_layers} layers x {dim} dims in {cache_dir}" + (f" ({world} processes)" if world > 1 else ""))
         if group: group.barrier()  # nobody reads the cache before it is complete
     return cache_dir

@@ -512,10 +512,10 @@ def _usable(X, y, groups, protocol, classes, scope='all'):
     if len(present) < 2:
         few = f"; with a single item: {', '.join(excluded['few_items'])}" if excluded['few_items'] else ""
         raise ProtocolUnavailable(f"protocol {protocol!r} needs at least 2 classes with 2 or more items; {len(present)} remain "
-                                  f"({excluded['unknown_speaker']} items with unknown speaker excluded{few})")
+                                  f"({excluded['unknown_speaker']} item{'s' * (excluded['unknown_speaker'] != 1)} with unknown speaker excluded{few})")
     if protocol == 'speaker' and len(np.unique(groups)) < 2:
         raise ProtocolUnavailable(f"protocol 'speaker' needs at least 2 known speakers; {len(np.unique(groups))} remain "
-                                  f"({excluded['unknown_speaker']} items with unknown speaker excluded)")
+                                  f"({excluded['unknown_speaker']} item{'s' * (excluded['unknown_speaker'] != 1)} with unknown speaker excluded)")
     return X, np.searchsorted(present, y), groups, [str(classes[k]) for k in present], excluded, np.flatnonzero(keep)
 
 # %% ../nbs/02_probe.ipynb #c045
@@ -524,7 +524,7 @@ def _notes(probe, protocol, y, groups, evaluated, classes, excluded, seeds) -> l
     notes = []
     if protocol == 'seed': notes.append("optimistic: model selection used the test split (as the original notebook)")
     if excluded["unknown_speaker"]:
-        notes.append(f"{excluded['unknown_speaker']} items with unknown speaker excluded"
+        notes.append(f"{excluded['unknown_speaker']} item{'s' * (excluded['unknown_speaker'] != 1)} with unknown speaker excluded"
                      + (f"; classes with no known speaker: {', '.join(excluded['classes'])}" if excluded["classes"] else ""))
     if excluded.get("few_items"):
         notes.append(f"classes with a single item left out (a class needs one to learn from and one to test on): {', '.join(excluded['few_items'])}")

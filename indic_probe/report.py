@@ -892,7 +892,7 @@ def speaker_recovery(run_dir: str | Path) -> tuple[pd.DataFrame, str]:
            "safe": f"the safe cut (cosine distance {threshold:.2f}), which keeps every known speaker in one group and may merge several "
                    "people into one",
            "silhouette": "the number of speakers chosen by the silhouette, preferring fewer"}.get(summary.get("method"), str(summary.get("method")))
-    text = [f"Speakers were recovered for {sum(table.recovered)} items in {', '.join(recovered) or 'no class'} by clustering voices "
+    text = [f"Speakers were recovered for {sum(table.recovered)} item{'s' * (sum(table.recovered) != 1)} in {', '.join(recovered) or 'no class'} by clustering voices "
             f"(resemblyzer d-vectors, average linkage, {how})."]
     if ari: text.append(f"Clustering the known speakers of each class blind, with the cut calibrated on the others, gives an adjusted Rand "
                         f"index of {', '.join(f'{c} {v:.2f}' for c, v in ari.items())} (mean {summary['mean_validation_ari']:.2f}; 1 is perfect) and splits "
@@ -1001,7 +1001,7 @@ def provenance(run_dir: str | Path) -> dict:
     info.update({f"cache key: {k}": _short(v) + ("  (not fp32: a departure from the original method)" if k == "dtype" and v != "fp32" else "")
                  for k, v in key.items() if k not in ("model", "corpus", "corpus_fingerprint")})
     info.update({f"probe setting: {k}": _short(v) for k, v in params.items() if k not in ("cache", "out_dir", "threads", "jobs", "layer")})
-    info.update({"layers done / failed": f"{sum(s in ('done', 'skipped') for s in statuses)} / {len(failed)}",
+    info.update({"layers done / failed": f"{sum(s in ('done', 'reused') for s in statuses)} / {len(failed)}",
                  "failed layers": ", ".join(map(str, failed)) or "none",
                  "layer files left out (made by another sweep)": ", ".join(map(str, stale)) or "none",
                  "layers run by": "papermill by hand (no sweep.json)" if state.get("by_hand") else "indic-probe sweep",
@@ -1032,11 +1032,11 @@ def corpus_facts(run_dir: str | Path) -> list[str]:
     counts, speakers = first.get("class_counts") or {}, first.get("speakers_per_class") or {}
     facts = []
     if counts and len(set(counts.values())) == 1:
-        facts.append(f"All {len(counts)} classes have {next(iter(counts.values())):,} items each: accuracy and balanced accuracy coincide.")
+        facts.append(f"All {len(counts)} classes have {next(iter(counts.values())):,} item{'s' * (next(iter(counts.values())) != 1)} each: accuracy and balanced accuracy coincide.")
     elif counts:
         small, large = min(counts, key=counts.get), max(counts, key=counts.get)
         ratio = counts[small] / max(counts[large], 1)
-        facts.append(f"The smallest class ({small}, {counts[small]:,} items) is {ratio:.2f} times the largest ({large}, {counts[large]:,})"
+        facts.append(f"The smallest class ({small}, {counts[small]:,} item{'s' * (counts[small] != 1)}) is {ratio:.2f} times the largest ({large}, {counts[large]:,})"
                      + (": classes are uneven, so balanced accuracy (mean per-class recall) is the fairer number." if ratio < 0.8 else
                         ": classes are close to balanced, so accuracy and balanced accuracy agree closely."))
     missing = [c for c, n in speakers.items() if n == 0]
@@ -1085,7 +1085,7 @@ def left_out(run_dir: str | Path, # run folder
         gaps.append(f"{unknown:,} item{'s carry' if unknown != 1 else ' carries'} no speaker id and speaker recovery did not run, so the "
                     f"speaker-disjoint protocol left them out; `indic-probe speakers --cache {cache} --data {manifest.get('corpus', 'DATA')}` "
                     f"recovers them, then re-run {sweep}")
-    num_layers, probed = manifest.get("num_layers"), [int(l) for l, s in state.get("layers", {}).items() if s.get("status") in ("done", "skipped")]
+    num_layers, probed = manifest.get("num_layers"), [int(l) for l, s in state.get("layers", {}).items() if s.get("status") in ("done", "reused")]
     if num_layers and len(probed) < num_layers:
         gaps.append(f"{len(probed)} of {num_layers} layers were probed ({', '.join(map(str, sorted(probed))) or 'none'}); {sweep} "
                     "without `--layers` probes every layer")

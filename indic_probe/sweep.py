@@ -19,7 +19,7 @@ __all__ = ['RESULT_FORMAT', 'PAPERMILL_RUN', 'RUN_OUTPUTS', 'parse_layers', 'spl
            'sweep_key', 'params_key', 'all_layers_key', 'identity_differences', 'layer_done', 'file_lock',
            'ensure_cache', 'pipeline_notebook', 'kill_tree', 'Running', 'execute_notebook', 'RunFolderMismatch',
            'SweepInterrupted', 'Terminated', 'sigterm_as_interrupt', 'clear_run_folder', 'claim_run_folder',
-           'gpu_slots', 'torch_gpu_count', 'new_sweep_state', 'save_sweep_state', 'sweep_params',
+           'gpu_slots', 'torch_gpu_count', 'new_sweep_state', 'save_sweep_state', 'reused', 'sweep_params',
            'refuse_other_settings', 'check_sweep_inputs', 'run_sweep', 'sweep_summary', 'failed_layers', 'sweep_failed']
 
 # %% ../nbs/03_sweep.ipynb #c005
@@ -312,6 +312,11 @@ def save_sweep_state(out: Path, state: dict):
 
 def _layer_counts(n: int) -> str: return f"{n} layer" + ("" if n == 1 else "s")
 
+def reused(record: dict, earlier: dict | None) -> dict:
+    "A notebook whose result is already there: status 'reused', with the seconds it took when it was made (None if not on record)"
+    took = (earlier or {}).get("seconds") if (earlier or {}).get("status") in ("done", "reused") else None
+    return dict(record, status="reused", seconds=took)
+
 def sweep_params(cache: str | Path, probes: str, protocols: str, seeds: str, device: str, n_boot: int, n_null: int, tasks: str) -> dict:
     "The sweep's parameters as recorded in sweep.json (names normalised, the probe device resolved), after checking them"
     if int(n_boot) < 1: raise ValueError("jobs, n_boot and timeout must be positive")
@@ -399,7 +404,7 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
         params = dict(base, layer=layer, out_dir=str(out / "layers"), view_items=800 if layer in viewed else 0, threads=cores())
         json_path, nb_path = out / "layers" / f"layer_{layer:02d}.json", out / "layers" / f"layer_{layer:02d}.ipynb"
         record = dict(notebook=str(nb_path.relative_to(out)), json=str(json_path.relative_to(out)), error=None)
-        if layer_done(json_path, params_key(identity, layer)): return layer, dict(record, status="skipped", seconds=0.0)
+        if layer_done(json_path, params_key(identity, layer)): return layer, reused(record, state["layers"].get(str(layer)))
         if running.stopped.is_set(): return layer, dict(record, status="not started", error="sweep interrupted before this layer started")
         json_path.unlink(missing_ok=True)
         start = time.time()
@@ -413,7 +418,7 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
         threads = cores()
         key, json_path = all_layers_key(identity, chosen), out / "all_layers.json"
         record = dict(notebook="all_layers.ipynb", json="all_layers.json", error=None)
-        if layer_done(json_path, key): return "all", dict(record, status="skipped", seconds=0.0)
+        if layer_done(json_path, key): return "all", reused(record, state.get("all_layers"))
         if running.stopped.is_set(): return "all", dict(record, status="not started", error="sweep interrupted before it started")
         json_path.unlink(missing_ok=True)
         start = time.time()
@@ -461,7 +466,7 @@ def sweep_summary(state: dict, # sweep.json's content
     "One line for this sweep's layers, then each failed layer with its reason (earlier failures on record included)"
     chosen = [str(l) for l in layers] if layers is not None else list(state["layers"])
     by = lambda s: [int(l) for l in chosen if state["layers"].get(l, {}).get("status") == s]
-    lines = [f"sweep: {_layer_counts(len(by('done')))} probed, {len(by('skipped'))} already done, {len(by('failed'))} failed"]
+    lines = [f"sweep: {_layer_counts(len(by('done')))} probed, {len(by('reused'))} already done (reused), {len(by('failed'))} failed"]
     lines += [f"  layer {l} failed: {state['layers'][str(l)]['error']} (see {state['layers'][str(l)]['notebook']})" for l in by("failed")]
     lines += [f"  earlier failure on record: layer {l}: {r.get('error')} (see {r.get('notebook')})"
               for l, r in state["layers"].items() if l not in chosen and r.get("status") == "failed"]

@@ -50,8 +50,8 @@ def test_ctrl_c_stops_a_sweep_promptly_and_a_rerun_completes(speech_corpus, tiny
     assert statuses["1"] == "interrupted"
     run_cli(*args, timeout=900)
     state = json.loads((run / "sweep.json").read_text())
-    assert {l: r["status"] for l, r in state["layers"].items()}["0"] == "skipped"
-    assert all(r["status"] in ("skipped", "done") for r in state["layers"].values())
+    assert {l: r["status"] for l, r in state["layers"].items()}["0"] == "reused"
+    assert all(r["status"] in ("reused", "done") for r in state["layers"].values())
     assert all((run / "layers" / f"layer_{l:02d}.json").exists() for l in range(4))
 
 def _family(pid: int) -> list:
@@ -89,7 +89,7 @@ def test_sigterm_stops_a_sweep_like_ctrl_c_and_a_rerun_completes(speech_corpus, 
     assert state["layers"]["1"]["error"] == "terminated (SIGTERM)" and state["interrupted_by"] == "SIGTERM"
     run_cli(*args, timeout=900)
     state = json.loads((run / "sweep.json").read_text())
-    assert {l: r["status"] for l, r in state["layers"].items()} == {"0": "skipped", "1": "done", "2": "done", "3": "done"}
+    assert {l: r["status"] for l, r in state["layers"].items()} == {"0": "reused", "1": "done", "2": "done", "3": "done"}
     assert "interrupted" not in state
 
     # compare runs its notebook in the foreground: SIGTERM (or Ctrl-C) must end that papermill and its kernel too

@@ -46,10 +46,12 @@ def test_failed_layer_is_isolated_and_redone(cache, tmp_path):
     state = json.loads((run / "sweep.json").read_text())
     assert {l: r["status"] for l, r in state["layers"].items()} == {"0": "done", "1": "failed", "2": "done"}
     assert "checksum" in state["layers"]["1"]["error"] and "layer 1 failed" in proc.stdout
+    took = state["layers"]["0"]["seconds"]
     assert (run / "layers" / "layer_01.ipynb").exists()  # the failed notebook is kept, with its error
     proc = run_cli("sweep", "--cache", cache, "--out", run, "--layers", "0-2", "--probe", "logreg", "--n-boot", "100", "--tasks", "label", "--no-all-layers", timeout=900)
     state = json.loads((run / "sweep.json").read_text())
-    assert {l: r["status"] for l, r in state["layers"].items()} == {"0": "skipped", "1": "done", "2": "skipped"}
+    assert {l: r["status"] for l, r in state["layers"].items()} == {"0": "reused", "1": "done", "2": "reused"}
+    assert state["layers"]["0"]["seconds"] == took > 0  # a reused layer keeps the time it took when it was made, not 0.0
 
 def _metrics(run: Path, layer: int) -> list:
     result = json.loads((run / "layers" / f"layer_{layer:02d}.json").read_text())
@@ -68,7 +70,7 @@ def test_sweep_killed_mid_layer_resumes_to_the_same_results(cache, tmp_path):
     assert not (killed / "layers" / "layer_02.json").exists()
     run_cli("sweep", *args, "--out", killed, timeout=900)
     state = json.loads((killed / "sweep.json").read_text())
-    assert state["layers"]["0"]["status"] == "skipped" and state["layers"]["2"]["status"] == "done"
+    assert state["layers"]["0"]["status"] == "reused" and state["layers"]["2"]["status"] == "done"
     for layer in range(3): assert _metrics(killed, layer) == _metrics(tmp_path / "reference", layer)
 
 def test_layer_notebook_alone_makes_the_cache_once(speech_corpus, tiny_model, tmp_path):

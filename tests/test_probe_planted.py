@@ -126,7 +126,7 @@ def test_probe_layer_reads_an_extracted_cache(tmp_path):
         ("logreg", "seed", "all"), ("logreg", "speaker", "known_speakers"), ("logreg", "seed", "known_speakers")]
     for r in out["results"]:
         if r["scope"] == "known_speakers":
-            assert r["excluded"] == {"unknown_speaker": 12, "classes": ["west"]} and r["classes"] == ["north", "south"]
+            assert r["excluded"] == {"unknown_speaker": 12, "classes": ["west"], "few_items": []} and r["classes"] == ["north", "south"]
         else: assert r["classes"] == ["north", "south", "west"] and r["n_test"] == 8
     json.dumps(out)
 

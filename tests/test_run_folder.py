@@ -46,8 +46,8 @@ def test_compatible_sweeps_merge_and_keep_earlier_records(two_caches, tmp_path):
     (run / "sweep.json").write_text(json.dumps(state))
     proc = run_cli("sweep", "--cache", cache_a, "--out", run, "--layers", "1-2", *FAST, check=False, timeout=900)
     state = json.loads((run / "sweep.json").read_text())
-    assert {l: r["status"] for l, r in state["layers"].items()} == {"0": "done", "1": "skipped", "2": "done", "3": "failed"}
-    assert proc.returncode == 1 and "1 layer probed, 1 already done" in proc.stdout  # this sweep's layers
+    assert {l: r["status"] for l, r in state["layers"].items()} == {"0": "done", "1": "reused", "2": "done", "3": "failed"}
+    assert proc.returncode == 1 and "1 layer probed, 1 already done (reused)" in proc.stdout  # this sweep's layers
     assert "earlier failure on record: layer 3" in proc.stdout  # the earlier failure still counts, and is still named
     run_cli("report", run, check=False, timeout=600)
     assert _layers(run) == {0, 1, 2}
