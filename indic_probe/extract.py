@@ -771,7 +771,7 @@ def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV mani
             if progress:
                 c = manifest["counts"]
                 print(f"extracted {c['ok']} of {c['items']} item{'s' * (c['items'] != 1)}, {c['errors']} recorded in {cache_dir/'errors.csv'}; "
-                      f"{encoder.num_layers} layers x {dim} dims in {cache_dir}" + (f" ({world} processes)" if world > 1 else ""))
+                      f"{encoder.num_layers} layer{'s' * (encoder.num_layers != 1)} x {dim} dims in {cache_dir}" + (f" ({world} processes)" if world > 1 else ""))
         if group: group.barrier()  # nobody reads the cache before it is complete
     return cache_dir
 

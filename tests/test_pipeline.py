@@ -22,7 +22,9 @@ def test_run_end_to_end(speech_corpus, tiny_model, tmp_path):
     last = json.loads((run / "all_layers.params.json").read_text())["threads"]  # started last, with no notebook behind it
     assert (threads, last) == ([max(1, os.cpu_count() // 2)] * 3, os.cpu_count()), (threads, last)
     results = pd.read_csv(run / "results.csv")
-    assert set(results.layer) == {0, 1, 2} and set(results.protocol) == {"seed", "speaker"} and set(results.probe) == {"mlp", "logreg"}
+    label = results[results.task == "label"]
+    assert set(label.layer) == {0, 1, 2} and set(label.protocol) == {"seed", "speaker"} and set(label.probe) == {"mlp", "logreg"}
+    assert set(results[results.task == "speaker_id"].n_folds) == {3}  # 3 clips per speaker: 3 folds, not 5
     assert results.value.between(0, 1).all() and (results.ci_low <= results.value + 1e-9).all() and (results.value <= results.ci_high + 1e-9).all()
     cells = json.loads((run / "layers" / "layer_00.ipynb").read_text())["cells"]
     view = next(c for c in cells if "".join(c["source"]).startswith("if int(view_items) > 0"))
