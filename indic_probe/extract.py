@@ -22,11 +22,11 @@ __all__ = ['DTYPES', 'FBANK_WINDOW', 'FBANK_HOP', 'HANDCRAFTED', 'DEFAULT_MODEL'
            'POOL_OVER', 'CACHE_FORMAT', 'ERROR_COLUMNS', 'REGIONS', 'DERIVED_FILES', 'resolve_device',
            'cpu_has_native_bf16', 'gpu_dtype', 'resolve_dtype', 'autocast_for', 'PerClipFeatureEncoder', 'Encoder',
            'MaskedEncoder', 'WhisperStyleEncoder', 'FeatureEncoder', 'ModelLoadError', 'not_a_model', 'encoder_family',
-           'check_padding', 'load_encoder', 'original_method_embedding', 'one_clip_embedding', 'default_max_seconds',
-           'vad_identity', 'speech_mask', 'Pooled', 'nonspeech_audio', 'embed_regions', 'embed_clips',
-           'CacheMismatchError', 'layer_file', 'read_manifest', 'cache_key', 'CacheWriteError', 'load_cache_items',
-           'verify_cache', 'rebuild_speakers_command', 'check_speakers', 'speaker_table', 'load_layer', 'decoded_clips',
-           'feeding_defaults', 'check_extract_options', 'launch_rank', 'extract']
+           'check_padding', 'check_model', 'load_encoder', 'original_method_embedding', 'one_clip_embedding',
+           'default_max_seconds', 'vad_identity', 'speech_mask', 'Pooled', 'nonspeech_audio', 'embed_regions',
+           'embed_clips', 'CacheMismatchError', 'layer_file', 'read_manifest', 'cache_key', 'CacheWriteError',
+           'load_cache_items', 'verify_cache', 'rebuild_speakers_command', 'check_speakers', 'speaker_table',
+           'load_layer', 'decoded_clips', 'feeding_defaults', 'check_extract_options', 'launch_rank', 'extract']
 
 # %% ../nbs/01_extract.ipynb #c005
 def resolve_device(device: str = "auto") -> torch.device:
@@ -434,6 +434,24 @@ def _quiet_transformers():
 
 FAMILY_CLASSES = {"cnn": Encoder, "attention-mask": MaskedEncoder, "whisper": WhisperStyleEncoder}
 
+def check_model(model: str, # hub id, local folder, 'mfcc' or 'logmel'
+               ) -> str: # the encoder family
+    "Refuse a model no family can run, from its config alone (built on the meta device: no weights read), before any work starts"
+    if str(model).lower() in HANDCRAFTED: return "handcrafted"
+    from transformers import AutoConfig, AutoModel
+    if looks_local(str(model)) and not Path(str(model)).expanduser().exists(): raise ModelLoadError(f"{model}: no such folder or file")
+    if looks_local(str(model)) and not (Path(str(model)).expanduser() / "config.json").exists(): raise ModelLoadError(not_a_model(model))
+    try:
+        with _quiet_transformers(): config = AutoConfig.from_pretrained(str(model))
+        with torch.device("meta"), _quiet_transformers(): net = AutoModel.from_config(config)
+    except (OSError, ValueError, KeyError) as e:
+        raise ModelLoadError(f"cannot load model {str(model)!r}: {(str(e).strip().splitlines() or [type(e).__name__])[0][:300]} "
+                             f"(a hub id such as {DEFAULT_MODEL} must be downloadable: offline, point --model at a folder saved with save_pretrained)") from None
+    family = encoder_family(net)
+    if family is None:
+        raise ModelLoadError(f"{model}: a {type(net).__name__} ({getattr(config, 'model_type', '?')}) is not a speech encoder indic_probe can probe; {SUPPORTED_ENCODERS}")
+    return family
+
 def load_encoder(model: str = DEFAULT_MODEL, # hub id or local path of a HF speech encoder
                  device: str = "auto", # 'auto', 'cpu', 'cuda', 'cuda:1', 'mps'
                  dtype: str = "auto", # 'auto', 'fp32', 'bf16', 'fp16'
@@ -441,8 +459,7 @@ def load_encoder(model: str = DEFAULT_MODEL, # hub id or local path of a HF spee
     "Load a frozen encoder of its family in eval mode, batched exactly; 'mfcc' and 'logmel' give the librosa baselines"
     if str(model).lower() in HANDCRAFTED: return FeatureEncoder(str(model).lower(), dict(HANDCRAFTED[str(model).lower()]))
     from transformers import AutoModel
-    if looks_local(str(model)) and not Path(str(model)).expanduser().exists(): raise ModelLoadError(f"{model}: no such folder or file")
-    if looks_local(str(model)) and not (Path(str(model)).expanduser() / "config.json").exists(): raise ModelLoadError(not_a_model(model))
+    check_model(model)  # a model no family runs is refused before its weights are read
     try:
         with _quiet_transformers(): net = AutoModel.from_pretrained(str(model))  # a checkpoint with a CTC or classification head loads as its base encoder
     except (OSError, ValueError, KeyError) as e:
