@@ -3,14 +3,14 @@
 
     python benchmarks/family_memory.py [--seconds 10,30] [--families cnn,attention-mask,fbank,whisper] [--speed-clips 24]
 
-Each memory point runs in a process of its own (peak resident memory above the loaded model, `ru_maxrss`), so the
-points do not see each other's allocations. The architectures: hubert-base (cnn), wav2vec2-large-lv60
+Each memory point runs in a process of its own (peak resident memory above the loaded, warmed-up model, sampled
+every 2 ms during the pass), so the points do not see each other's allocations. The architectures: hubert-base (cnn), wav2vec2-large-lv60
 (attention-mask, waveform), w2v-BERT 2.0 (attention-mask, fbank: transformers' default `Wav2Vec2BertConfig`) and
 whisper-base's encoder (whisper, one 30-s window per clip). `extract.batch_memory` estimates the same peaks from the
 config; the table prints both, and the GPU batch each family gets by default (`extract.feeding_defaults`: the most
 audio per batch whose estimate fits in 16 GiB). Figures measured on the project's 2-core CPU are in the README.
 """
-import argparse, json, os, resource, subprocess, sys, tempfile, time
+import argparse, json, os, subprocess, sys, tempfile, threading, time
 from pathlib import Path
 import numpy as np
 
@@ -36,20 +36,27 @@ def as_encoder(family: str, model, feature_extractor):
     from indic_probe.extract import wrap_encoder
     return wrap_encoder(model, feature_extractor, f"random {family}", "cpu", "fp32", identity={})
 
+def rss() -> int:
+    "Resident memory of this process now, bytes"
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
 def measure_point(family: str, seconds: float, clips: int) -> dict:
     "Peak memory above the loaded model of one batch of `clips` clips of `seconds` each (run in a fresh process)"
     import torch
     torch.set_num_threads(2)
     encoder = as_encoder(family, *base_model(family))
     rng = np.random.default_rng(0)
-    warm = [encoder.prepare((0.1 * rng.standard_normal(8000)).astype(np.float32))]
-    encoder.hidden_states(warm)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     batch = [encoder.prepare((0.1 * rng.standard_normal(int(seconds * 16000))).astype(np.float32)) for _ in range(clips)]
+    encoder.hidden_states([b[:8000] for b in batch[:1]])  # warm up (allocator, kernels) on half a second
+    before, peak, done = rss(), [0], threading.Event()
+    def sample():
+        while not done.is_set(): peak[0] = max(peak[0], rss()); time.sleep(0.002)
+    watcher = threading.Thread(target=sample, daemon=True); watcher.start()
     start = time.perf_counter()
     hidden, frames = encoder.hidden_states(batch)
     took = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before
+    done.set(); watcher.join()
+    peak = max(peak[0], rss()) - before
     from indic_probe.extract import batch_memory
     return dict(family=family, seconds=seconds, clips=clips, peak_gib=peak / 2**30, estimate_gib=batch_memory(encoder, [len(b) for b in batch]) / 2**30,
                 seconds_per_audio_second=took / (seconds * clips), layers=encoder.num_layers, hidden=encoder.hidden_size)
@@ -82,6 +89,7 @@ def main():
     ap.add_argument("--seconds", default="10,30", help="audio per batch to measure, comma-separated (one clip per batch, then 4 clips of the first)")
     ap.add_argument("--families", default=",".join(FAMILIES))
     ap.add_argument("--speed-clips", type=int, default=24, help="clips (about 3 s each) timed per tiny model")
+    ap.add_argument("--no-speed", action="store_true", help="measure memory only")
     ap.add_argument("--point", default=None, help=argparse.SUPPRESS)  # internal: one measurement, in its own process
     args = ap.parse_args()
     if args.point:
@@ -95,6 +103,7 @@ def main():
             if out.returncode: print(out.stderr[-2000:]); continue
             rows.append(json.loads(out.stdout.strip().splitlines()[-1])); print(rows[-1], flush=True)
     for family in families: print(family, "GPU batch seconds on a 16 GiB card:", gpu_defaults(family), flush=True)
+    if args.no_speed: return
     for row in speed(["hubert", "wav2vec2-layer", "w2v-bert", "whisper", "data2vec-audio"], args.speed_clips): print(row, flush=True)
 
 if __name__ == "__main__": main()

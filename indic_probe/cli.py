@@ -200,7 +200,7 @@ def _extract_options(p: argparse.ArgumentParser, cache_default: str | None):
                    "data2vec-audio), one trained with an attention mask (w2v-BERT 2.0, wav2vec2-large-lv60), Whisper (its encoder), "
                    "or mfcc / logmel" + (RUN_MODELS_HELP if cache_default is None else ""))
     p.add_argument("--cache", default=cache_default, help="cache folder for the per-layer embeddings" + ("" if cache_default else " (default: OUT/cache)"))
-    p.add_argument("--batch-seconds", type=positive_seconds, default=None, help="padded audio per forward pass (default: 20 on a CPU, fastest there; 240 on a GPU)")
+    p.add_argument("--batch-seconds", type=positive_seconds, default=None, help="padded audio per forward pass (default: 20 on a CPU, fastest there; on a GPU the most, up to 240, that the model's family fits on the card)")
     p.add_argument("--dtype", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
                    help="compute dtype; auto = fp32 on CPU (exact, as the original), bf16 on GPUs with compute capability >= 8.0, fp16 on older GPUs; "
                         "bf16 is the fast CPU option on CPUs with AVX512-BF16/AMX (embeddings move ~0.5%%)")

@@ -18,15 +18,17 @@ from .data import Corpus, load_corpus, looks_local, AudioDecodeError, DEFAULT_DA
 
 # %% auto #0
 __all__ = ['DTYPES', 'FBANK_WINDOW', 'FBANK_HOP', 'HANDCRAFTED', 'DEFAULT_MODEL', 'SUPPORTED_ENCODERS', 'PADDING_TOLERANCE',
-           'FAMILY_CLASSES', 'POOLINGS', 'MAX_SECONDS', 'EAGER_MAX_SECONDS', 'VAD_SETTINGS', 'NONSPEECH_METHOD',
-           'POOL_OVER', 'CACHE_FORMAT', 'ERROR_COLUMNS', 'REGIONS', 'DERIVED_FILES', 'resolve_device',
-           'cpu_has_native_bf16', 'gpu_dtype', 'resolve_dtype', 'autocast_for', 'PerClipFeatureEncoder', 'Encoder',
-           'MaskedEncoder', 'WhisperStyleEncoder', 'FeatureEncoder', 'ModelLoadError', 'not_a_model', 'encoder_family',
-           'check_padding', 'check_model', 'load_encoder', 'original_method_embedding', 'one_clip_embedding',
-           'default_max_seconds', 'vad_identity', 'speech_mask', 'Pooled', 'nonspeech_audio', 'embed_regions',
-           'embed_clips', 'CacheMismatchError', 'layer_file', 'read_manifest', 'cache_key', 'CacheWriteError',
-           'load_cache_items', 'verify_cache', 'rebuild_speakers_command', 'check_speakers', 'speaker_table',
-           'load_layer', 'decoded_clips', 'feeding_defaults', 'check_extract_options', 'launch_rank', 'extract']
+           'FAMILY_CLASSES', 'POOLINGS', 'MAX_SECONDS', 'EAGER_MAX_SECONDS', 'GIB', 'CARD_MEMORY', 'FIRST_CONV_BYTES',
+           'VAD_SETTINGS', 'NONSPEECH_METHOD', 'POOL_OVER', 'CACHE_FORMAT', 'ERROR_COLUMNS', 'REGIONS', 'DERIVED_FILES',
+           'resolve_device', 'cpu_has_native_bf16', 'gpu_dtype', 'resolve_dtype', 'autocast_for',
+           'PerClipFeatureEncoder', 'Encoder', 'MaskedEncoder', 'WhisperStyleEncoder', 'FeatureEncoder',
+           'ModelLoadError', 'not_a_model', 'encoder_family', 'check_padding', 'check_model', 'wrap_encoder',
+           'load_encoder', 'original_method_embedding', 'one_clip_embedding', 'weights_bytes', 'batch_memory',
+           'gpu_batch_seconds', 'default_max_seconds', 'vad_identity', 'speech_mask', 'Pooled', 'nonspeech_audio',
+           'embed_regions', 'embed_clips', 'CacheMismatchError', 'layer_file', 'read_manifest', 'cache_key',
+           'CacheWriteError', 'load_cache_items', 'verify_cache', 'rebuild_speakers_command', 'check_speakers',
+           'speaker_table', 'load_layer', 'decoded_clips', 'feeding_defaults', 'check_extract_options', 'launch_rank',
+           'extract']
 
 # %% ../nbs/01_extract.ipynb #c005
 def resolve_device(device: str = "auto") -> torch.device:
@@ -452,6 +454,25 @@ def check_model(model: str, # hub id, local folder, 'mfcc' or 'logmel'
         raise ModelLoadError(f"{model}: a {type(net).__name__} ({getattr(config, 'model_type', '?')}) is not a speech encoder indic_probe can probe; {SUPPORTED_ENCODERS}")
     return family
 
+def wrap_encoder(net: nn.Module, # a model `AutoModel` loaded (or built from a config)
+                 feature_extractor: Any, # its feature extractor
+                 name: str, # what it was loaded from
+                 device: str = "auto", dtype: str = "auto",
+                 identity: dict | None = None, # what identifies it (None: its config's and weights' hashes)
+                ) -> Encoder:
+    "`net` as the frozen `Encoder` of its family in eval mode, batched exactly (`load_encoder` once the weights are read)"
+    family = encoder_family(net)
+    if family is None:
+        raise ModelLoadError(f"{name}: a {type(net).__name__} ({getattr(net.config, 'model_type', '?')}) is not a speech encoder indic_probe can probe; {SUPPORTED_ENCODERS}")
+    config, net = net.config, net.get_encoder() if family == "whisper" else net  # Whisper: the encoder alone, the decoder is dropped
+    identity = _identity(config, net) if identity is None else identity
+    if family == "cnn": net.feature_extractor = PerClipFeatureEncoder(net.feature_extractor)
+    dev = resolve_device(device)
+    net = net.to(dev).eval().requires_grad_(False) # eval: no dropout, no layerdrop
+    encoder = FAMILY_CLASSES[family](net, feature_extractor, str(name), dev, resolve_dtype(dtype, dev), identity)
+    encoder.pads_exactly = check_padding(encoder)
+    return encoder
+
 def load_encoder(model: str = DEFAULT_MODEL, # hub id or local path of a HF speech encoder
                  device: str = "auto", # 'auto', 'cpu', 'cuda', 'cuda:1', 'mps'
                  dtype: str = "auto", # 'auto', 'fp32', 'bf16', 'fp16'
@@ -459,24 +480,13 @@ def load_encoder(model: str = DEFAULT_MODEL, # hub id or local path of a HF spee
     "Load a frozen encoder of its family in eval mode, batched exactly; 'mfcc' and 'logmel' give the librosa baselines"
     if str(model).lower() in HANDCRAFTED: return FeatureEncoder(str(model).lower(), dict(HANDCRAFTED[str(model).lower()]))
     from transformers import AutoModel
-    check_model(model)  # a model no family runs is refused before its weights are read
+    family = check_model(model)  # a model no family runs is refused before its weights are read
     try:
         with _quiet_transformers(): net = AutoModel.from_pretrained(str(model))  # a checkpoint with a CTC or classification head loads as its base encoder
     except (OSError, ValueError, KeyError) as e:
         raise ModelLoadError(f"cannot load model {str(model)!r}: {(str(e).strip().splitlines() or [type(e).__name__])[0][:300]} "
                              f"(a hub id such as {DEFAULT_MODEL} must be downloadable: offline, point --model at a folder saved with save_pretrained)") from None
-    family = encoder_family(net)
-    if family is None:
-        raise ModelLoadError(f"{model}: a {type(net).__name__} ({getattr(net.config, 'model_type', '?')}) is not a speech encoder indic_probe can probe; {SUPPORTED_ENCODERS}")
-    feature_extractor = _feature_extractor(model, family)
-    config, net = net.config, net.get_encoder() if family == "whisper" else net  # Whisper: the encoder alone, the decoder is dropped
-    identity = _identity(config, net)
-    if family == "cnn": net.feature_extractor = PerClipFeatureEncoder(net.feature_extractor)
-    dev = resolve_device(device)
-    net = net.to(dev).eval().requires_grad_(False) # eval: no dropout, no layerdrop
-    encoder = FAMILY_CLASSES[family](net, feature_extractor, str(model), dev, resolve_dtype(dtype, dev), identity)
-    encoder.pads_exactly = check_padding(encoder)
-    return encoder
+    return wrap_encoder(net, _feature_extractor(model, family), str(model), device, dtype)
 
 # %% ../nbs/01_extract.ipynb #c016
 def original_method_embedding(model: nn.Module, feature_extractor: Any, audio: np.ndarray, # 16 kHz clip
@@ -499,11 +509,6 @@ POOLINGS = ("mean", "mean+std")
 MAX_SECONDS = 600.0 # longest clip embedded whole by default: one hubert-base pass over it needs ~9.1 GiB (fp32, sdpa attention)
 EAGER_MAX_SECONDS = 120.0 # the same where attention runs eagerly (WavLM): a heads x frames x frames matrix per layer, ~3.6 GiB at 120 s
 
-def default_max_seconds(encoder: Encoder | FeatureEncoder) -> float:
-    "Longest clip embedded whole, exactly as the original: `MAX_SECONDS`, or `EAGER_MAX_SECONDS` where memory grows with length squared"
-    model = getattr(encoder, "model", None)
-    return EAGER_MAX_SECONDS if getattr(getattr(model, "config", None), "_attn_implementation", None) == "eager" else MAX_SECONDS
-
 def _segments(n_samples: int, max_samples: int, min_samples: int) -> list[tuple[int, int]]:
     "Cut `n_samples` into near-equal (start, stop) pieces of at most `max_samples`, none below `min_samples`"
     pieces = max(1, -(-n_samples // max_samples))
@@ -521,6 +526,54 @@ def _batches(lengths: list[int], budget: int,
         if full: batches.append(current); current = []
         current.append(i)
     return batches + ([current] if current else [])
+
+# %% ../nbs/01_extract.ipynb #c019c
+GIB = 2 ** 30
+CARD_MEMORY = 16 * GIB # the smallest GPU the defaults must fit: a 16 GB card (T4, V100-16GB)
+FIRST_CONV_BYTES = dict(fp32=66, bf16=15, fp16=15) # peak bytes per output element of the first conv layer, padded batch on a GPU (fitted to the H100 run of the README: 27 GiB fp32, 7 GiB bf16 at 240 s)
+
+def _config_value(config, *names: str) -> int:
+    "The first of `names` the config has (HF configs name the same thing differently)"
+    return next(int(getattr(config, n)) for n in names if getattr(config, n, None) is not None)
+
+def weights_bytes(encoder: Encoder | FeatureEncoder, dtype: str = "fp32") -> int:
+    "Memory the weights take (fp32, plus a half-precision copy under autocast)"
+    model = getattr(encoder, "model", None)
+    return 0 if model is None else int(sum(p.numel() * 4 for p in model.parameters()) * (1 if dtype == "fp32" else 1.5))
+
+def batch_memory(encoder: Encoder | FeatureEncoder, lengths: list[int], # samples of each segment in the batch
+                 dtype: str = "fp32") -> int:
+    "Estimated peak bytes of one batch above the loaded model: hidden states, the widest transients, quadratic attention where there is one"
+    n, B = max(encoder.batch_cost(l) for l in lengths), len(lengths)
+    T, L, D = max(1, n // encoder.frame_hop), encoder.num_layers, encoder.hidden_size
+    if encoder.family == "handcrafted": return 4 * B * T * D
+    config, half = encoder.model.config, 2 if dtype == "fp32" else 1
+    ffn, heads = _config_value(config, "intermediate_size", "encoder_ffn_dim"), _config_value(config, "encoder_attention_heads", "num_attention_heads")
+    memory = 3 * 4 * L * B * T * D  # the model's hidden states, their fp32 stack and the pooling's products
+    memory += half * 2 * B * T * (2 * ffn + 4 * D)  # one layer's transients: the feed-forward, q/k/v/out
+    if encoder.family in ("cnn", "attention-mask") and not getattr(encoder, "fbank", False):
+        memory += FIRST_CONV_BYTES[dtype] * B * config.conv_dim[0] * (n // config.conv_stride[0])
+    if getattr(config, "position_embeddings_type", None) == "relative_key":  # w2v-BERT: a (T, T, head size) distance embedding
+        memory += half * 2 * (T * T * (D // heads) + 3 * B * heads * T * T)
+    elif getattr(config, "_attn_implementation", None) == "eager": memory += half * 2 * 3 * B * heads * T * T
+    return int(memory)
+
+def gpu_batch_seconds(encoder: Encoder | FeatureEncoder, dtype: str, memory: int = CARD_MEMORY) -> float:
+    "The most audio per batch (at most 240 s) whose estimated peak, beside the weights, fits in 80% of `memory`"
+    budget, sr = 0.8 * min(memory, 80 * GIB) - weights_bytes(encoder, dtype), encoder.sample_rate
+    piece = getattr(encoder, "window", 10 * sr)  # 10-s clips (IndicAccentDB's longest); Whisper: whole windows
+    for seconds in (240, 180, 120, 90, 60, 45, 30, 20, 10):
+        if batch_memory(encoder, [piece] * max(1, int(seconds * sr) // piece), dtype) <= budget: return float(seconds)
+    return 10.0
+
+def default_max_seconds(encoder: Encoder | FeatureEncoder, memory: int = CARD_MEMORY) -> float:
+    "Longest clip embedded whole, as the original: `MAX_SECONDS`; `EAGER_MAX_SECONDS` for eager attention; for w2v-BERT the longest whose pass fits in `memory`"
+    config = getattr(getattr(encoder, "model", None), "config", None)
+    if getattr(config, "_attn_implementation", None) == "eager": return EAGER_MAX_SECONDS
+    if getattr(config, "position_embeddings_type", None) != "relative_key": return MAX_SECONDS
+    budget = 0.8 * memory - weights_bytes(encoder)
+    return next((float(s) for s in (MAX_SECONDS, 300, 240, 180, 120, 90, 60, 45, 30)
+                 if batch_memory(encoder, [int(s * encoder.sample_rate)]) <= budget), 20.0)
 
 # %% ../nbs/01_extract.ipynb #c019v
 VAD_SETTINGS = dict(threshold=0.5, min_speech_duration_ms=250, min_silence_duration_ms=100) # silero-vad's own defaults
@@ -893,11 +946,15 @@ def _open_cache(cache_dir: Path, key: dict, overwrite: bool) -> dict | None:
     raise CacheMismatchError(f"{cache_dir} holds features made differently ({'; '.join(differences) or 'no progress record'}). "
                              "Use another --cache folder, or --overwrite to replace it.")
 
-def feeding_defaults(device: torch.device, batch_seconds: float | None = None, decode_workers: int | None = None) -> tuple[float, int]:
-    "Batch size and decoders where not given: 20 s and 2 threads on a CPU; on a GPU 240 s and a process per core (at most 16)"
+def feeding_defaults(device: torch.device, batch_seconds: float | None = None, decode_workers: int | None = None,
+                     encoder: Encoder | FeatureEncoder | None = None, # sizes the GPU batch by its family and the card (None: 240 s)
+                    ) -> tuple[float, int]:
+    "Batch size and decoders where not given: 20 s and 2 threads on a CPU; on a GPU what fits the card (`gpu_batch_seconds`, at most 240 s) and a process per core (at most 16)"
     if device.type != "cuda": return 20.0 if batch_seconds is None else batch_seconds, 2 if decode_workers is None else decode_workers
     cores = max(1, (os.cpu_count() or 1) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))  # launched processes share the machine's cores
-    return 240.0 if batch_seconds is None else batch_seconds, min(16, cores) if decode_workers is None else decode_workers
+    if batch_seconds is None:
+        batch_seconds = 240.0 if encoder is None else gpu_batch_seconds(encoder, encoder.dtype, torch.cuda.get_device_properties(device).total_memory)
+    return batch_seconds, min(16, cores) if decode_workers is None else decode_workers
 
 def check_extract_options(batch_seconds: float, max_seconds: float | None, chunk_size: int, decode_workers: int, pooling: str):
     "Refuse option values that cannot work, with one line naming the option"
@@ -927,7 +984,7 @@ def _process_group(world: int):
 def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV manifest, datasets.Dataset or Corpus
             model: str = DEFAULT_MODEL, # hub id or local path of the speech encoder
             cache_dir: str | Path = "cache", # folder for the cache
-            batch_seconds: float | None = None, # padded audio per forward pass (None: 20 s on a CPU, fastest there; 240 s on a GPU)
+            batch_seconds: float | None = None, # padded audio per forward pass (None: 20 s on a CPU, fastest there; on a GPU what the family fits on the card, at most 240 s)
             dtype: str = "auto", # auto, fp32, bf16 or fp16
             device: str = "auto", # auto, cpu, cuda, mps (under a launcher, auto is each process's own GPU)
             limit: int | None = None, # keep a stratified subset of this many items
@@ -948,8 +1005,7 @@ def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV mani
     cache_dir = Path(cache_dir)
     rank, world, local_rank = launch_rank()
     if world > 1 and device == "auto" and torch.cuda.is_available(): device = f"cuda:{local_rank % torch.cuda.device_count()}"
-    batch_seconds, decode_workers = feeding_defaults(resolve_device(device), batch_seconds, decode_workers)
-    check_extract_options(batch_seconds, max_seconds, chunk_size, max(decode_workers, 1), pooling)
+    check_extract_options(batch_seconds or 1.0, max_seconds, chunk_size, max(decode_workers or 1, 1), pooling)  # given values, before any work
     if pool_over not in POOL_OVER: raise ValueError(f"pool_over must be one of {POOL_OVER}, not {pool_over!r}")
     if pool_over == "speech" and not vad: raise ValueError("pool_over='speech' needs the voice-activity detector (vad=True, --vad)")
     progress = progress and rank == 0
@@ -957,6 +1013,7 @@ def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV mani
     if progress:
         for note in corpus.notes: print(f"note: {note}")
     encoder = load_encoder(model, device, dtype)
+    batch_seconds, decode_workers = feeding_defaults(encoder.device, batch_seconds, decode_workers, encoder)  # the GPU batch fits the family
     if max_seconds is None: max_seconds = default_max_seconds(encoder)
     if compile and isinstance(encoder, Encoder): encoder.model = torch.compile(encoder.model, dynamic=True)
     key = cache_key(encoder, corpus, pooling, max_seconds, peak_normalize, vad, pool_over)
