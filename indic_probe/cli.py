@@ -210,7 +210,8 @@ def _extract_options(p: argparse.ArgumentParser, cache_default: str | None):
     p.add_argument("--max-seconds", type=positive_seconds, default=None,
                    help="clips longer than this are embedded in segments of at most this and pooled by frames (not exact); shorter clips "
                         "are embedded whole, exactly as the original (default: 600 s, ~9 GiB for one hubert-base pass in fp32; 120 s for "
-                        "models whose attention runs eagerly, such as WavLM; lower it on small machines)")
+                        "models whose attention runs eagerly, such as WavLM; 90 s for w2v-BERT 2.0, whose attention memory grows with length squared; "
+                        "Whisper always works in 30-s windows; lower it on small machines)")
     p.add_argument("--no-peak-normalize", dest="peak_normalize", action="store_false",
                    help="skip peak normalisation of each clip (by default clips are peak-normalised, as in the original)")
     p.add_argument("--split", default="train", help="hub dataset split")
