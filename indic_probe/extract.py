@@ -18,8 +18,8 @@ from .data import Corpus, load_corpus, looks_local, AudioDecodeError, DEFAULT_DA
 
 # %% auto #0
 __all__ = ['DTYPES', 'FBANK_WINDOW', 'FBANK_HOP', 'HANDCRAFTED', 'DEFAULT_MODEL', 'SUPPORTED_ENCODERS', 'PADDING_TOLERANCE',
-           'FAMILY_CLASSES', 'POOLINGS', 'MAX_SECONDS', 'EAGER_MAX_SECONDS', 'GIB', 'CARD_MEMORY', 'FIRST_CONV_BYTES',
-           'VAD_SETTINGS', 'NONSPEECH_METHOD', 'POOL_OVER', 'CACHE_FORMAT', 'ERROR_COLUMNS', 'REGIONS', 'DERIVED_FILES',
+           'POOLINGS', 'MAX_SECONDS', 'EAGER_MAX_SECONDS', 'GIB', 'CARD_MEMORY', 'FIRST_CONV_BYTES', 'VAD_SETTINGS',
+           'NONSPEECH_METHOD', 'POOL_OVER', 'CACHE_FORMAT', 'ERROR_COLUMNS', 'REGIONS', 'DERIVED_FILES',
            'resolve_device', 'cpu_has_native_bf16', 'gpu_dtype', 'resolve_dtype', 'autocast_for',
            'PerClipFeatureEncoder', 'Encoder', 'MaskedEncoder', 'WhisperStyleEncoder', 'FeatureEncoder',
            'ModelLoadError', 'not_a_model', 'encoder_family', 'check_padding', 'check_model', 'wrap_encoder',
@@ -434,7 +434,7 @@ def _quiet_transformers():
         hf_logging.set_verbosity(level)
         if bars: hf_logging.enable_progress_bar()
 
-FAMILY_CLASSES = {"cnn": Encoder, "attention-mask": MaskedEncoder, "whisper": WhisperStyleEncoder}
+_FAMILY_CLASSES = {"cnn": Encoder, "attention-mask": MaskedEncoder, "whisper": WhisperStyleEncoder}
 
 def check_model(model: str, # hub id, local folder, 'mfcc' or 'logmel'
                ) -> str: # the encoder family
@@ -469,7 +469,7 @@ def wrap_encoder(net: nn.Module, # a model `AutoModel` loaded (or built from a c
     if family == "cnn": net.feature_extractor = PerClipFeatureEncoder(net.feature_extractor)
     dev = resolve_device(device)
     net = net.to(dev).eval().requires_grad_(False) # eval: no dropout, no layerdrop
-    encoder = FAMILY_CLASSES[family](net, feature_extractor, str(name), dev, resolve_dtype(dtype, dev), identity)
+    encoder = _FAMILY_CLASSES[family](net, feature_extractor, str(name), dev, resolve_dtype(dtype, dev), identity)
     encoder.pads_exactly = check_padding(encoder)
     return encoder
 
