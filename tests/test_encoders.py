@@ -82,3 +82,19 @@ def test_models_that_are_not_speech_encoders_are_refused_in_one_line(speech_corp
         lines = proc.stderr.strip().splitlines()
         assert proc.returncode == 2 and len(lines) == 1 and says in lines[0], proc.stderr
         if "pass it as" not in says: assert "supported: CNN speech encoders" in lines[0] and "Whisper" in lines[0] and "w2v-BERT" in lines[0]
+
+def test_whisper_for_conditional_generation_gives_its_encoder(tmp_path):
+    "A Whisper ASR checkpoint (with its decoder and LM head) is probed through its encoder, layer 0 = conv stem + positions"
+    import torch
+    from transformers import WhisperConfig, WhisperFeatureExtractor, WhisperForConditionalGeneration
+    torch.manual_seed(0)
+    config = WhisperConfig(d_model=32, encoder_layers=2, decoder_layers=1, encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64,
+                           decoder_ffn_dim=64, vocab_size=100, max_target_positions=32, pad_token_id=0, bos_token_id=1, eos_token_id=2, decoder_start_token_id=3)
+    asr = WhisperForConditionalGeneration(config).eval()
+    asr.save_pretrained(tmp_path / "asr"); WhisperFeatureExtractor().save_pretrained(tmp_path / "asr")
+    encoder = load_encoder(str(tmp_path / "asr"), "cpu", "fp32")
+    assert (encoder.family, encoder.num_layers, encoder.identity["checkpoint"]) == ("whisper", 3, "WhisperForConditionalGeneration")
+    clip = toy_clip(2.0)
+    features = WhisperFeatureExtractor()(clip, sampling_rate=16000, return_tensors="pt").input_features
+    with torch.no_grad(): hidden = torch.stack(asr.model.encoder(features, output_hidden_states=True).hidden_states)[:, 0, :100].mean(1).numpy()
+    np.testing.assert_allclose(one_clip_embedding(encoder, clip), hidden, atol=1e-6)
