@@ -1,19 +1,20 @@
 """Throughput of extraction at IndicAccentDB's scale: decoding per worker count, end to end on CPU or GPU, and the
 original method on a sample, side by side in one run.
 
-    python benchmarks/throughput.py [--clips 8100] [--workers 1,2] [--extract-clips 0] [--device auto] [--dtype auto]
+    python benchmarks/throughput.py [--family cnn] [--clips 8100] [--workers 1,2] [--extract-clips 0] [--device auto] [--dtype auto]
                                     [--batch-seconds 0] [--original-clips 4] [--corpus DIR] [--compile] [--profile 30]
 
 The corpus is generated to IndicAccentDB's shape: `--clips` clips (8,100 by default) with its spread of durations
 (log-normal around 3 s, 1-12 s, about 7 h for 8,100 clips), mixed sample rates (16, 22.05, 44.1, 48 kHz) and formats
 (WAV, FLAC, OGG/Vorbis; compressed files need decoding like the corpus's mp3/m4a). The model is the hubert-base
-architecture with random weights (saved locally, loaded by path as a hub id loads). `--extract-clips 0` extracts
+architecture with random weights (saved locally, loaded by path as a hub id loads); `--family` picks another family's
+base-size architecture (wav2vec2-large-lv60, w2v-BERT 2.0, whisper-base's encoder) and its own default GPU batch. `--extract-clips 0` extracts
 every clip; on a CPU give a subset (say 60) and the whole-corpus time is extrapolated from audio-seconds per second.
 The original method (13 full passes per clip, batch 1) is timed on `--original-clips` clips, and the ratio printed.
 `--profile N` prints the N functions of extraction's main thread that take the most time (cProfile), to see where
 the time goes. Figures measured on a 2-core CPU and on an H100 are in the README ("Throughput").
 """
-import argparse, contextlib, cProfile, json, os, pstats, platform, resource, tempfile, threading, time
+import argparse, contextlib, cProfile, json, os, pstats, platform, resource, sys, tempfile, threading, time
 from pathlib import Path
 import numpy as np, pandas as pd, soundfile as sf, torch
 
@@ -82,17 +83,25 @@ class Utilisation:
         if self.samples: return f"GPU utilisation {np.mean(self.samples):.0f}% (mean of {len(self.samples)} samples)"
         return f"CPU {self.cpu / self.wall:.2f} cores busy on average in the main process (of {os.cpu_count()})"
 
+def family_model(folder: Path, family: str) -> str:
+    "A base-size random model of `family` saved like a hub model: hubert-base (cnn), wav2vec2-large-lv60 (attention-mask), w2v-BERT 2.0 (fbank), whisper-base (whisper)"
+    if family == "cnn": return hubert_base(folder / "hubert-base-random")
+    from family_memory import base_model
+    path = folder / f"{family}-base-random"
+    if not (path / "config.json").exists():
+        model, feature_extractor = base_model(family)
+        model.save_pretrained(path); feature_extractor.save_pretrained(path)
+    return str(path)
+
 def original_rate(model_path: str, files: list[str], device: str) -> float:
-    "The original method's seconds per audio-second: per layer, per clip, a full pass at batch 1"
-    from transformers import AutoModel, AutoFeatureExtractor
+    "The original method's seconds per audio-second: per layer, per clip, a full pass at batch 1 (feature extractor's defaults)"
     from indic_probe.data import decode_audio
-    from indic_probe.extract import original_method_embedding
-    model = AutoModel.from_pretrained(model_path).to(device).eval()
-    fe = AutoFeatureExtractor.from_pretrained(model_path)
-    clips = [decode_audio(f) for f in files]
+    from indic_probe.extract import load_encoder, one_clip_embedding
+    encoder = load_encoder(model_path, device, "fp32")
+    clips = [decode_audio(f)[:encoder.sample_rate * 30] for f in files]
     start = time.perf_counter()
-    for layer in range(model.config.num_hidden_layers + 1):
-        for clip in clips: original_method_embedding(model.to(device), fe, clip, layer)
+    for layer in range(encoder.num_layers):
+        for clip in clips: one_clip_embedding(encoder, clip)[layer]
     if device.startswith("cuda"): torch.cuda.synchronize()
     return (time.perf_counter() - start) / (sum(len(c) for c in clips) / 16000)
 
@@ -103,7 +112,9 @@ if __name__ == "__main__":
     ap.add_argument("--decode-clips", type=int, default=400, help="clips decoded per worker count")
     ap.add_argument("--extract-clips", type=int, default=0, help="clips extracted end to end (0: all)")
     ap.add_argument("--device", default="auto"); ap.add_argument("--dtype", default="auto")
-    ap.add_argument("--batch-seconds", type=float, default=0, help="0: 20 on CPU, 240 on GPU")
+    ap.add_argument("--batch-seconds", type=float, default=0, help="0: 20 on CPU; on a GPU what the family fits on the card")
+    ap.add_argument("--family", default="cnn", choices=["cnn", "attention-mask", "fbank", "whisper"],
+                    help="base-size architecture: hubert-base, wav2vec2-large-lv60, w2v-BERT 2.0 or whisper-base's encoder")
     ap.add_argument("--decode-workers", type=int, default=0, help="extraction's decoders (0: a process per core up to 16 on GPU, 2 threads on CPU)")
     ap.add_argument("--original-clips", type=int, default=4, help="clips the original method is timed on")
     ap.add_argument("--corpus", default=None, help="folder for the generated corpus (kept between runs)")
@@ -126,14 +137,15 @@ if __name__ == "__main__":
     for w in [int(x) for x in args.workers.split(",")]:
         clips_s, audio_s = decode_rate(corpus, rows, w)
         print(f"decode + resample (the GPU path's DataLoader): {w} worker process(es): {clips_s:.1f} clips/s, {audio_s:.0f} audio-s/s")
-    model = hubert_base(work / "hubert-base-random")
+    sys.path.insert(0, str(Path(__file__).parent))
+    model = family_model(work, args.family)
     n = args.extract_clips or len(corpus)
-    batch_seconds, workers = feeding_defaults(torch.device(device), args.batch_seconds or None, args.decode_workers or None)
+    _, workers = feeding_defaults(torch.device(device), 1.0, args.decode_workers or None)
     cache = work / f"cache_{n}_{device}"
     if gpu: torch.cuda.reset_peak_memory_stats()
     profiler = cProfile.Profile() if args.profile else contextlib.nullcontext()
     with Utilisation(device) as use, profiler:
-        extract(folder, model, cache, limit=n if n < len(corpus) else None, device=device, dtype=args.dtype, batch_seconds=batch_seconds,
+        extract(folder, model, cache, limit=n if n < len(corpus) else None, device=device, dtype=args.dtype, batch_seconds=args.batch_seconds or None,
                 decode_workers=workers, progress=False, overwrite=True, compile=args.compile)
     if args.profile:
         stats = pstats.Stats(profiler)
@@ -143,13 +155,14 @@ if __name__ == "__main__":
     rate = seconds_done / use.wall
     peak = (f"GPU peak {torch.cuda.max_memory_allocated() / 2**30:.1f} GiB, " if gpu else "") + \
            f"process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.1f} GiB"
-    dtype = read_manifest(cache)["key"]["dtype"]
-    print(f"extract ({device}, {dtype}, batches of {batch_seconds:.0f} s, {workers} decoding {'processes' if gpu else 'threads'}): {n} clips in {use.wall:.1f} s = "
-          f"{n / use.wall:.1f} clips/s, {rate:.0f} audio-s/s; {use.describe()}; {peak}")
+    manifest = read_manifest(cache)
+    dtype, batch_seconds, layers = manifest["key"]["dtype"], manifest["batch_seconds"], manifest["num_layers"]
+    print(f"extract ({args.family}: {model}; {device}, {dtype}, batches of {batch_seconds:.0f} s, {workers} decoding {'processes' if gpu else 'threads'}): {n} clips in {use.wall:.1f} s = "
+          f"{n / use.wall:.1f} clips/s, {rate:.1f} audio-s/s ({1 / rate:.2f} s per audio-second); {use.describe()}; {peak}")
     whole = total_seconds / rate
-    print(f"whole corpus ({args.clips} clips, {total_seconds / 3600:.2f} h), all 13 layers: {whole:.0f} s"
+    print(f"whole corpus ({args.clips} clips, {total_seconds / 3600:.2f} h), all {layers} layers: {whole:.0f} s"
           + (" (measured)" if n == len(corpus) else f" (extrapolated from {n} clips)"))
     files = [str(folder / f) for f in pd.read_csv(folder / "metadata.csv").file_name[:args.original_clips]]
     original = original_rate(model, files, device)
-    print(f"original method (13 passes per clip, batch 1, fp32) on {len(files)} clips: {original:.3f} s per audio-second -> "
+    print(f"original method ({layers} passes per clip, batch 1, fp32) on {len(files)} clips: {original:.3f} s per audio-second -> "
           f"whole corpus {original * total_seconds / 3600:.1f} h; indic_probe is {original * rate:.0f}x faster")

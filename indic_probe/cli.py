@@ -12,8 +12,9 @@ DEFAULT_DATASET, DEFAULT_MODEL = "DarshanaS/IndicAccentDb", "facebook/hubert-bas
 POOLINGS = ("mean", "mean+std")  # as in indic_probe.extract: written here so that `--help` and bad options answer without loading torch
 
 # %% auto #0
-__all__ = ['DEFAULT_DATASET', 'DEFAULT_MODEL', 'POOLINGS', 'positive_int', 'positive_seconds', 'run_pipeline', 'prepare_cache',
-           'unknown_speakers', 'checked_corpus', 'check_corpus', 'run_demo', 'build_parser', 'cli', 'main']
+__all__ = ['DEFAULT_DATASET', 'DEFAULT_MODEL', 'POOLINGS', 'positive_int', 'positive_seconds', 'RUN_MODELS_HELP', 'run_pipeline',
+           'prepare_cache', 'unknown_speakers', 'checked_corpus', 'check_corpus', 'model_list', 'run_folder_names',
+           'run_models', 'run_demo', 'build_parser', 'cli', 'main']
 
 # %% ../nbs/06_cli.ipynb #c005
 def run_pipeline(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or CSV manifest
@@ -94,6 +95,42 @@ def check_corpus(cache: str | Path):
     if len(labels) < 2:
         raise ValueError(f"{cache}: needs at least two classes with usable audio to probe, found {len(labels)} ({', '.join(labels) or 'none'})")
 
+# %% ../nbs/06_cli.ipynb #c005m
+def model_list(model: str | None = None, # one model, or several separated by commas
+               models_file: str | Path | None = None, # a file naming one model per line (blank lines and '#' comments ignored)
+              ) -> list[str]:
+    "The models a run covers, in order, each once: from `--models FILE` when given, else from `--model A,B,C`"
+    if models_file is not None:
+        path = Path(models_file)
+        if not path.is_file(): raise FileNotFoundError(f"--models {models_file}: no such file (one model per line)")
+        names = [line.split("#", 1)[0].strip() for line in path.read_text().splitlines()]
+    else: names = str(model or DEFAULT_MODEL).split(",")
+    names = list(dict.fromkeys(n.strip() for n in names if n.strip()))
+    if not names: raise ValueError(f"--models {models_file}: names no model" if models_file else "--model names no model")
+    return names
+
+def run_folder_names(models: list[str]) -> list[str]:
+    "A folder name per model, unique: a hub id with '/' as '--', a local folder by its name (numbered where names repeat)"
+    base = [str(m).rstrip("/").replace("/", "--") if not Path(str(m)).expanduser().exists() else Path(str(m)).expanduser().resolve().name for m in models]
+    return [b if base.count(b) == 1 else f"{b}-{base[:k + 1].count(b)}" for k, b in enumerate(base)]
+
+def run_models(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or CSV manifest
+               models: list[str] = (DEFAULT_MODEL, "mfcc"), # models to run with the same settings and compare
+               out: str | Path = "runs/compare", # parent folder: OUT/NAME per model, the comparison in OUT/compare
+               cache: str | Path | None = None, # parent folder for the caches (CACHE/NAME); default OUT/NAME/cache
+               **kwargs, # passed to `run_pipeline` for every model (probes, protocols, layers, batch_seconds, ...)
+              ) -> tuple[Path, dict]:
+    "Each model extracted into its own cache and swept with the same settings, then one compare report; resumable per model"
+    from indic_probe.extract import check_model
+    from indic_probe.compare import build_compare
+    for model in models: check_model(model)  # a model no family runs is refused before any work
+    out, names, states = Path(out), run_folder_names(models), {}
+    for k, (model, name) in enumerate(zip(models, names), 1):
+        print(f"\n[{k}/{len(models)}] {model} -> {out / name}")
+        report, states[name] = run_pipeline(data, model, out / name, cache=Path(cache) / name if cache else None, **kwargs)
+    print(f"\ncomparing {len(models)} runs -> {out / 'compare'}")
+    return build_compare([out / name for name in names], out / "compare"), states
+
 # %% ../nbs/06_cli.ipynb #c006
 def run_demo(out: str | Path = "demo", # folder for the demo corpus, model, caches and runs
              speakers_per_accent: int = 4, sentences_per_speaker: int = 6, jobs: int = 2,
@@ -159,11 +196,16 @@ def _layers(text: str) -> str:
     except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
     return text
 
+RUN_MODELS_HELP = ("; several, comma-separated (or --models FILE), each run with the same settings into OUT/NAME with its own cache "
+                   "(CACHE/NAME with --cache), then compared in OUT/compare; re-run the same command to resume")
+
 def _extract_options(p: argparse.ArgumentParser, cache_default: str | None):
     p.add_argument("--data", default=DEFAULT_DATASET, help="corpus: hub dataset id, audiofolder (one sub-folder per label, optional metadata.csv) or CSV manifest path,label[,speaker]")
-    p.add_argument("--model", default=DEFAULT_MODEL, help="hub id or local folder of a HF speech encoder (HuBERT, wav2vec2, WavLM, data2vec-audio)")
+    p.add_argument("--model", default=DEFAULT_MODEL, help="hub id or local folder of a HF speech encoder: a CNN encoder (HuBERT, wav2vec2, WavLM, "
+                   "data2vec-audio), one trained with an attention mask (w2v-BERT 2.0, wav2vec2-large-lv60), Whisper (its encoder), "
+                   "or mfcc / logmel" + (RUN_MODELS_HELP if cache_default is None else ""))
     p.add_argument("--cache", default=cache_default, help="cache folder for the per-layer embeddings" + ("" if cache_default else " (default: OUT/cache)"))
-    p.add_argument("--batch-seconds", type=positive_seconds, default=None, help="padded audio per forward pass (default: 20 on a CPU, fastest there; 240 on a GPU)")
+    p.add_argument("--batch-seconds", type=positive_seconds, default=None, help="padded audio per forward pass (default: 20 on a CPU, fastest there; on a GPU the most, up to 240, that the model's family fits on the card)")
     p.add_argument("--dtype", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
                    help="compute dtype; auto = fp32 on CPU (exact, as the original), bf16 on GPUs with compute capability >= 8.0, fp16 on older GPUs; "
                         "bf16 is the fast CPU option on CPUs with AVX512-BF16/AMX (embeddings move ~0.5%%)")
@@ -173,7 +215,8 @@ def _extract_options(p: argparse.ArgumentParser, cache_default: str | None):
     p.add_argument("--max-seconds", type=positive_seconds, default=None,
                    help="clips longer than this are embedded in segments of at most this and pooled by frames (not exact); shorter clips "
                         "are embedded whole, exactly as the original (default: 600 s, ~9 GiB for one hubert-base pass in fp32; 120 s for "
-                        "models whose attention runs eagerly, such as WavLM; lower it on small machines)")
+                        "models whose attention runs eagerly, such as WavLM; 90 s for w2v-BERT 2.0, whose attention memory grows with length squared; "
+                        "Whisper always works in 30-s windows; lower it on small machines)")
     p.add_argument("--no-peak-normalize", dest="peak_normalize", action="store_false",
                    help="skip peak normalisation of each clip (by default clips are peak-normalised, as in the original)")
     p.add_argument("--split", default="train", help="hub dataset split")
@@ -263,6 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="The whole job: extract, probe every layer, report. Defaults reproduce the original notebook's job "
                                    "(IndicAccentDB, HuBERT base) next to honest protocols.")
     _extract_options(p, None)
+    p.add_argument("--models", metavar="FILE", default=None, help="a file naming the models to run and compare, one per line (instead of --model A,B,C)")
     _vad_option(p, default=True)
     p.add_argument("--no-speakers", dest="recover_speakers", action="store_false",
                    help="do not recover unknown speakers by clustering voices (by default `run` does, when some items have none)")
@@ -344,6 +388,8 @@ def _command(args) -> int:
         _validate_choices(args)
         if args.command == "extract":
             from indic_probe.extract import extract
+            if len(model_list(args.model)) > 1 and not Path(args.model).exists():
+                raise ValueError(f"--model {args.model}: extract takes one model (run takes several, comma-separated)")
             kwargs = _extract_kwargs(args)
             extract(checked_corpus(args.data, args.split, kwargs.pop("limit")), args.model, args.cache, overwrite=args.overwrite, **kwargs)
             check_corpus(args.cache)
@@ -373,9 +419,13 @@ def _command(args) -> int:
             return 0
         if args.command == "run":
             from indic_probe.sweep import sweep_failed
-            report, state = run_pipeline(args.data, args.model, args.out, args.cache, probe_device=args.probe_device,
-                                         overwrite=args.overwrite, recover_speakers=args.recover_speakers, **_sweep_kwargs(args),
-                                         **_extract_kwargs(args))
+            models, common = model_list(args.model, args.models), dict(probe_device=args.probe_device, overwrite=args.overwrite,
+                                                                       recover_speakers=args.recover_speakers, **_sweep_kwargs(args), **_extract_kwargs(args))
+            if len(models) > 1:
+                comparison, states = run_models(args.data, models, args.out, args.cache, **common)
+                print(f"compare: {comparison}\n         {comparison.with_suffix('.html')}\n({time.time() - started:.0f} s)")
+                return 1 if any(sweep_failed(s) for s in states.values()) else 0
+            report, state = run_pipeline(args.data, models[0], args.out, args.cache, **common)
             print(f"{_report_paths(report)}\n({time.time() - started:.0f} s)")
             return 1 if sweep_failed(state) else 0
         if args.command == "demo":

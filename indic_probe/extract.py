@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_extract.ipynb #c002
 from __future__ import annotations
-import collections, contextlib, hashlib, importlib.metadata, itertools, json, os, threading, time
+import collections, contextlib, hashlib, importlib.metadata, inspect, itertools, json, os, threading, time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,15 +17,18 @@ from tqdm import tqdm
 from .data import Corpus, load_corpus, looks_local, AudioDecodeError, DEFAULT_DATASET, ITEM_COLUMNS, UNKNOWN_SPEAKER
 
 # %% auto #0
-__all__ = ['DTYPES', 'HANDCRAFTED', 'DEFAULT_MODEL', 'POOLINGS', 'MAX_SECONDS', 'EAGER_MAX_SECONDS', 'VAD_SETTINGS',
+__all__ = ['DTYPES', 'FBANK_WINDOW', 'FBANK_HOP', 'HANDCRAFTED', 'DEFAULT_MODEL', 'SUPPORTED_ENCODERS', 'PADDING_TOLERANCE',
+           'POOLINGS', 'MAX_SECONDS', 'EAGER_MAX_SECONDS', 'GIB', 'CARD_MEMORY', 'FIRST_CONV_BYTES', 'VAD_SETTINGS',
            'NONSPEECH_METHOD', 'POOL_OVER', 'CACHE_FORMAT', 'ERROR_COLUMNS', 'REGIONS', 'DERIVED_FILES',
            'resolve_device', 'cpu_has_native_bf16', 'gpu_dtype', 'resolve_dtype', 'autocast_for',
-           'PerClipFeatureEncoder', 'Encoder', 'FeatureEncoder', 'ModelLoadError', 'not_a_model', 'load_encoder',
-           'original_method_embedding', 'default_max_seconds', 'vad_identity', 'speech_mask', 'Pooled',
-           'nonspeech_audio', 'embed_regions', 'embed_clips', 'CacheMismatchError', 'layer_file', 'read_manifest',
-           'cache_key', 'CacheWriteError', 'load_cache_items', 'verify_cache', 'rebuild_speakers_command',
-           'check_speakers', 'speaker_table', 'load_layer', 'decoded_clips', 'feeding_defaults',
-           'check_extract_options', 'launch_rank', 'extract']
+           'PerClipFeatureEncoder', 'Encoder', 'MaskedEncoder', 'WhisperStyleEncoder', 'FeatureEncoder',
+           'ModelLoadError', 'not_a_model', 'encoder_family', 'check_padding', 'check_model', 'wrap_encoder',
+           'load_encoder', 'original_method_embedding', 'one_clip_embedding', 'weights_bytes', 'batch_memory',
+           'gpu_batch_seconds', 'default_max_seconds', 'vad_identity', 'speech_mask', 'Pooled', 'nonspeech_audio',
+           'embed_regions', 'embed_clips', 'CacheMismatchError', 'layer_file', 'read_manifest', 'cache_key',
+           'CacheWriteError', 'load_cache_items', 'verify_cache', 'rebuild_speakers_command', 'check_speakers',
+           'speaker_table', 'load_layer', 'decoded_clips', 'feeding_defaults', 'check_extract_options', 'launch_rank',
+           'extract']
 
 # %% ../nbs/01_extract.ipynb #c005
 def resolve_device(device: str = "auto") -> torch.device:
@@ -124,15 +127,25 @@ class PerClipFeatureEncoder(nn.Module):
         return x * _valid_mask(valid, x.shape[-1])[:, None].to(x.dtype)
 
 # %% ../nbs/01_extract.ipynb #c010
+def _cnn_frames(model: nn.Module, samples) -> np.ndarray:
+    "Frames a HF CNN feature encoder gives for clips of `samples` samples (before any adapter: hidden states come from the encoder)"
+    lengths = torch.as_tensor(np.asarray(samples, dtype=np.int64))
+    takes_adapter = "add_adapter" in inspect.signature(model._get_feat_extract_output_lengths).parameters
+    out = model._get_feat_extract_output_lengths(lengths, add_adapter=False) if takes_adapter else model._get_feat_extract_output_lengths(lengths)
+    return torch.as_tensor(out).numpy().astype(np.int64)
+
 @dataclass
 class Encoder:
-    "A frozen speech encoder ready for extraction"
+    "A frozen CNN speech encoder whose GroupNorm spans time (HuBERT, wav2vec2-base, WavLM base): batched exactly by the per-clip CNN"
     model: nn.Module
     feature_extractor: Any
     name: str # hub id or path it was loaded from
     device: torch.device
     dtype: str # compute dtype: fp32, bf16 or fp16
     identity: dict # revision, config and weights hashes: what makes this model this model
+    pads_exactly: bool = True # may clips of different lengths share a batch? (False: every batch holds one length, see `check_padding`)
+
+    family = "cnn" # how inputs are made and batched exactly (part of the cache key); see FAMILIES
 
     @property
     def num_layers(self) -> int: return self.model.config.num_hidden_layers + 1 # hidden states incl. layer 0
@@ -142,11 +155,12 @@ class Encoder:
     def sample_rate(self) -> int: return int(getattr(self.feature_extractor, "sampling_rate", 16_000))
     @property
     def frame_hop(self) -> int: return int(np.prod(self.model.config.conv_stride)) # samples between output frames
+    @property
+    def frame_centre(self) -> int: return self.receptive_field // 2 # samples from a frame's first sample to its centre
 
     def frames(self, samples: torch.Tensor | np.ndarray | list) -> np.ndarray:
         "Number of output frames for clips of `samples` samples"
-        lengths = torch.as_tensor(np.asarray(samples, dtype=np.int64))
-        return self.model._get_feat_extract_output_lengths(lengths).numpy().astype(np.int64)
+        return _cnn_frames(self.model, samples)
 
     @cached_property
     def receptive_field(self) -> int:
@@ -159,25 +173,43 @@ class Encoder:
         "The feature extractor's settings (part of the cache key)"
         return {k: v for k, v in self.feature_extractor.to_dict().items() if k not in ("processor_class", "feature_extractor_type")}
 
+    def inputs(self) -> dict:
+        "The family and how its batches are made (part of the cache key)"
+        return dict(family=self.family, input="waveform")
+
+    def segment_bounds(self, n_samples: int, max_samples: int) -> list[tuple[int, int]]:
+        "(start, stop) of the pieces a clip of `n_samples` is embedded in: whole up to `max_samples`, else near-equal pieces"
+        return _segments(n_samples, max_samples, self.receptive_field)
+
+    def batch_cost(self, n_samples: int) -> int:
+        "Padded samples a segment of `n_samples` takes in a batch"
+        return n_samples
+
     def prepare(self, clip: np.ndarray) -> np.ndarray:
         "The model's input for a whole clip (the feature extractor's normalisation sees all of it)"
         return np.asarray(self.feature_extractor(clip, sampling_rate=self.sample_rate, return_tensors="np").input_values[0], dtype=np.float32)
 
+    def _padded(self, segments: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor | None]:
+        "Zero-padded waveforms (pinned on a GPU: the copy overlaps) and their sample mask (None when all are one length)"
+        lengths = [len(s) for s in segments]
+        batch = torch.zeros(len(segments), max(lengths), pin_memory=self.device.type == "cuda")
+        for i, s in enumerate(segments): batch[i, :len(s)] = torch.from_numpy(s)
+        mask = _valid_mask(torch.tensor(lengths), max(lengths)).long() if len(set(lengths)) > 1 else None
+        return batch, mask
+
+    def _forward(self, inputs: torch.Tensor, mask: torch.Tensor | None) -> tuple:
+        "Every hidden state of one padded batch"
+        with torch.inference_mode(), autocast_for(self.device, self.dtype):
+            return self.model(inputs.to(self.device, non_blocking=True), attention_mask=None if mask is None else mask.to(self.device),
+                              output_hidden_states=True).hidden_states
+
     def hidden_states(self, segments: list[np.ndarray]) -> tuple[torch.Tensor, np.ndarray]:
         "Every hidden state of a batch of segments, (L, B, T, D) float32, and each segment's valid frames"
-        lengths = [len(s) for s in segments]
-        longest = max(lengths)
-        batch = torch.zeros(len(segments), longest, pin_memory=self.device.type == "cuda")  # pinned: the copy overlaps the GPU
-        for i, s in enumerate(segments): batch[i, :len(s)] = torch.from_numpy(s)
-        padded = any(n != longest for n in lengths)
-        mask = _valid_mask(torch.tensor(lengths), longest).long() if padded else None
-        self.model.feature_extractor.lengths = lengths if padded else None
-        try:
-            with torch.inference_mode(), autocast_for(self.device, self.dtype):
-                out = self.model(batch.to(self.device, non_blocking=True), attention_mask=None if mask is None else mask.to(self.device),
-                                 output_hidden_states=True)
+        batch, mask = self._padded(segments)
+        self.model.feature_extractor.lengths = [len(s) for s in segments] if mask is not None else None
+        try: hidden = self._forward(batch, mask)
         finally: self.model.feature_extractor.lengths = None
-        return torch.stack(out.hidden_states).float(), self.frames(lengths)
+        return torch.stack(hidden).float(), self.frames([len(s) for s in segments])
 
 def _weights_hash(model: nn.Module) -> str:
     "sha256 of every parameter and buffer, in state_dict order"
@@ -185,6 +217,95 @@ def _weights_hash(model: nn.Module) -> str:
     for name, tensor in model.state_dict().items():
         h.update(name.encode()); h.update(tensor.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
     return h.hexdigest()[:16]
+
+# %% ../nbs/01_extract.ipynb #c010b
+FBANK_WINDOW, FBANK_HOP = 400, 160 # SeamlessM4TFeatureExtractor's Kaldi fbank: 25 ms windows every 10 ms at 16 kHz (fixed in its code)
+
+@dataclass
+class MaskedEncoder(Encoder):
+    "An encoder trained with an attention mask (wav2vec2-large-lv60 style `feat_extract_norm='layer'`, w2v-BERT 2.0): the padded batch with its mask"
+    family = "attention-mask"
+
+    @property
+    def fbank(self) -> bool: return self.model.main_input_name == "input_features" # w2v-BERT: stacked fbank frames, not the waveform
+    @property
+    def stride(self) -> int: return int(getattr(self.feature_extractor, "stride", 1)) # fbank frames stacked into one input frame
+    @property
+    def frame_hop(self) -> int: return FBANK_HOP * self.stride if self.fbank else super().frame_hop
+    @property
+    def frame_centre(self) -> int: return (FBANK_WINDOW + FBANK_HOP * (self.stride - 1)) // 2 if self.fbank else super().frame_centre
+
+    def frames(self, samples) -> np.ndarray:
+        "Output frames for clips of `samples` samples: the frames the feature extractor's attention mask marks valid"
+        if not self.fbank: return super().frames(samples)
+        n = np.asarray(samples, dtype=np.int64)
+        return np.where(n >= FBANK_WINDOW, (1 + (n - FBANK_WINDOW) // FBANK_HOP) // self.stride, 0)
+
+    def inputs(self) -> dict:
+        return dict(family=self.family, input="fbank" if self.fbank else "waveform")
+
+    def prepare(self, clip: np.ndarray) -> np.ndarray:
+        "The whole clip's input: normalised waveform, or (fbank models) the clip itself, whose features are made per segment"
+        return np.asarray(clip, dtype=np.float32) if self.fbank else super().prepare(clip)
+
+    def _features(self, segments: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
+        "Each segment's fbank features made alone (per-mel-bin normalisation over its own frames), zero-padded, and the frame mask"
+        made = [self.feature_extractor(s, sampling_rate=self.sample_rate, return_attention_mask=True, return_tensors="np") for s in segments]
+        longest = max(m.input_features.shape[1] for m in made)
+        batch = torch.zeros(len(made), longest, made[0].input_features.shape[2], pin_memory=self.device.type == "cuda")
+        mask = torch.zeros(len(made), longest, dtype=torch.long)
+        for i, m in enumerate(made):
+            width = m.input_features.shape[1]
+            batch[i, :width] = torch.from_numpy(m.input_features[0]); mask[i, :width] = torch.from_numpy(m.attention_mask[0].astype(np.int64))
+        return batch, mask
+
+    def hidden_states(self, segments: list[np.ndarray]) -> tuple[torch.Tensor, np.ndarray]:
+        "Every hidden state of a padded batch run with its attention mask, (L, B, T, D) float32, and each segment's valid frames"
+        if self.fbank: batch, mask = self._features(segments)
+        else: batch, mask = self._padded(segments)
+        return torch.stack(self._forward(batch, mask)).float(), self.frames([len(s) for s in segments])
+
+@dataclass
+class WhisperStyleEncoder(Encoder):
+    "Whisper's encoder: each clip's log-mel features in the model's native 30-s window, pooled over the frames that hold audio"
+    family = "whisper"
+
+    @property
+    def num_layers(self) -> int: return len(self.model.layers) + 1 # after the conv stem + positions, then each layer
+    @property
+    def hidden_size(self) -> int: return self.model.config.d_model
+    @property
+    def window(self) -> int: return int(self.feature_extractor.n_samples) # samples per window: the feature extractor pads every clip to it
+    @property
+    def frame_hop(self) -> int:
+        "Samples per encoder frame: the feature extractor's hop times the conv stem's strides"
+        return int(self.feature_extractor.hop_length) * self.model.conv1.stride[0] * self.model.conv2.stride[0]
+    @property
+    def frame_centre(self) -> int: return 0 # mel frames are centred on their hop (the STFT pads half a window)
+
+    def frames(self, samples) -> np.ndarray:
+        "Encoder frames that hold audio for clips (windows) of `samples` samples: one per `frame_hop` begun, at most the window's"
+        n = np.minimum(np.asarray(samples, dtype=np.int64), self.window)
+        return -(-n // self.frame_hop)
+
+    def inputs(self) -> dict:
+        return dict(family=self.family, input="log-mel", window_samples=self.window, frame_hop=self.frame_hop)
+
+    def segment_bounds(self, n_samples: int, max_samples: int) -> list[tuple[int, int]]:
+        "Consecutive windows of the model's own length (`max_samples` does not apply: every window is padded to it anyway)"
+        return [(start, min(start + self.window, n_samples)) for start in range(0, n_samples, self.window)]
+
+    def batch_cost(self, n_samples: int) -> int: return self.window # every window is padded to the full window
+    def prepare(self, clip: np.ndarray) -> np.ndarray: return np.asarray(clip, dtype=np.float32) # features are made per window
+
+    def hidden_states(self, segments: list[np.ndarray]) -> tuple[torch.Tensor, np.ndarray]:
+        "Every hidden state of a batch of windows, (L, B, T, D) float32 (T = the full window's frames), and each window's frames with audio"
+        features = np.concatenate([self.feature_extractor(s, sampling_rate=self.sample_rate, return_tensors="np").input_features for s in segments])
+        batch = torch.from_numpy(features.astype(np.float32))
+        if self.device.type == "cuda": batch = batch.pin_memory()
+        with torch.inference_mode(), autocast_for(self.device, self.dtype):
+            hidden = self.model(batch.to(self.device, non_blocking=True), output_hidden_states=True).hidden_states
+        return torch.stack(hidden).float(), self.frames([len(s) for s in segments])
 
 # %% ../nbs/01_extract.ipynb #c010f
 HANDCRAFTED = {"mfcc": dict(n_mfcc=20, n_mels=64, deltas=2), "logmel": dict(n_mels=64, deltas=0)} # --model names of the librosa baselines
@@ -201,6 +322,8 @@ class FeatureEncoder:
     frame_hop: int = 320 # 20 ms: the frame rate of HuBERT base
 
     num_layers = 1
+    family = "handcrafted"
+    pads_exactly = True # frames are computed per segment: nothing is padded
     @property
     def hidden_size(self) -> int: return self.params.get("n_mfcc", self.params["n_mels"]) * (1 + self.params.get("deltas", 0))
     @property
@@ -211,7 +334,12 @@ class FeatureEncoder:
         return dict(revision=f"librosa {librosa.__version__}", config_sha=hashlib.sha256(json.dumps(self.config(), sort_keys=True).encode()).hexdigest()[:16],
                     weights_sha="none")
 
+    @property
+    def frame_centre(self) -> int: return self.n_fft // 2
     def config(self) -> dict: return dict(self.params, n_fft=self.n_fft, hop_length=self.frame_hop, sample_rate=self.sample_rate)
+    def inputs(self) -> dict: return dict(family=self.family, input="waveform")
+    def segment_bounds(self, n_samples: int, max_samples: int) -> list[tuple[int, int]]: return _segments(n_samples, max_samples, self.n_fft)
+    def batch_cost(self, n_samples: int) -> int: return n_samples
     def frames(self, samples) -> np.ndarray:
         n = np.asarray(samples, dtype=np.int64)
         return np.where(n >= self.n_fft, (n - self.n_fft) // self.frame_hop + 1, 0)
@@ -240,6 +368,9 @@ class FeatureEncoder:
 
 # %% ../nbs/01_extract.ipynb #c011
 DEFAULT_MODEL = "facebook/hubert-base-ls960"
+SUPPORTED_ENCODERS = ("supported: CNN speech encoders (HuBERT, wav2vec2, WavLM, data2vec-audio, wav2vec2-conformer), encoders trained with "
+                      "an attention mask (w2v-BERT 2.0, wav2vec2 with feat_extract_norm='layer'), Whisper's encoder, or mfcc / logmel")
+PADDING_TOLERANCE = 1e-3 # relative L2, per layer: a padded batch that leaks into valid frames differs by O(1); float rounding by ~1e-7
 
 class ModelLoadError(ValueError):
     "The model id or path cannot be loaded as a speech encoder"
@@ -252,32 +383,110 @@ def not_a_model(model: str | Path) -> str:
     return (f"{model}: {'a file' if path.is_file() else 'a folder without config.json'}, not a model: --model takes a hub id or a folder "
             "saved with save_pretrained (config.json and weights)" + ("; it looks like a corpus: pass it as --data" if corpus else ""))
 
+def encoder_family(net: nn.Module) -> str | None:
+    "'cnn', 'attention-mask' or 'whisper' for a model `AutoModel` loaded; None when it is no speech encoder indic_probe can probe"
+    if getattr(net.config, "model_type", None) == "whisper" and hasattr(net, "get_encoder"): return "whisper"
+    if not hasattr(net, "_get_feat_extract_output_lengths"): return None
+    conv, takes = getattr(net, "feature_extractor", None), getattr(net, "main_input_name", None)
+    if takes == "input_values" and hasattr(conv, "conv_layers"):  # GroupNorm over time: per-clip CNN; norms per frame: batch with the mask
+        return "cnn" if any(isinstance(getattr(l, "layer_norm", None), nn.GroupNorm) for l in conv.conv_layers) else "attention-mask"
+    if takes == "input_features" and hasattr(net, "feature_projection"): return "attention-mask"  # w2v-BERT 2.0: fbank frames
+    return None
+
+def _identity(config, weights: nn.Module) -> dict:
+    "Revision, config hash and weights hash of a loaded model (`weights`: the part that is run)"
+    settings = config.to_dict()
+    for volatile in ("_commit_hash", "transformers_version", "_name_or_path", "architectures", "torch_dtype", "dtype"): settings.pop(volatile, None)
+    return dict(revision=getattr(config, "_commit_hash", None) or "local",
+                config_sha=hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:16],
+                weights_sha=_weights_hash(weights), architecture=type(weights).__name__, checkpoint=",".join(getattr(config, "architectures", None) or []))
+
+def _feature_extractor(model: str, family: str):
+    "The model's own feature extractor; CNN models without one get the plain waveform extractor, the others are refused"
+    from transformers import AutoFeatureExtractor, Wav2Vec2FeatureExtractor
+    try: return AutoFeatureExtractor.from_pretrained(str(model))
+    except (OSError, ValueError):
+        if family == "cnn": return Wav2Vec2FeatureExtractor(return_attention_mask=False)
+        raise ModelLoadError(f"{model}: a {family} encoder needs its own feature extractor (preprocessor_config.json, saved with "
+                             "the feature extractor's save_pretrained beside the model)") from None
+
+def check_padding(encoder: Encoder) -> bool:
+    "Does a padded batch give each clip what it gives alone? Two probe clips of different lengths, fp32, pooled per layer"
+    if encoder.family == "whisper": return True  # every window is padded to 30 s by itself: a batch adds no padding
+    rng, sr = np.random.default_rng(0), encoder.sample_rate
+    probe = [encoder.prepare((0.1 * rng.standard_normal(n)).astype(np.float32)) for n in (sr, sr * 3 // 5)]
+    def pooled(segments):
+        hidden, frames = encoder.hidden_states(segments)
+        return [hidden[:, i, :f].mean(1) for i, f in enumerate(frames)]
+    dtype, encoder.dtype = encoder.dtype, "fp32"
+    try: together, alone = pooled(probe), [pooled([p])[0] for p in probe]
+    finally: encoder.dtype = dtype
+    return all(float(((a - t).norm(dim=-1) / a.norm(dim=-1).clamp_min(1e-12)).max()) <= PADDING_TOLERANCE for a, t in zip(alone, together))
+
+@contextlib.contextmanager
+def _quiet_transformers():
+    "transformers' load report lists the head weights a base encoder leaves out (a CTC head), expected here; and no loading bar"
+    from transformers.utils import logging as hf_logging
+    level, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error(); hf_logging.disable_progress_bar()
+    try: yield
+    finally:
+        hf_logging.set_verbosity(level)
+        if bars: hf_logging.enable_progress_bar()
+
+_FAMILY_CLASSES = {"cnn": Encoder, "attention-mask": MaskedEncoder, "whisper": WhisperStyleEncoder}
+
+def check_model(model: str, # hub id, local folder, 'mfcc' or 'logmel'
+               ) -> str: # the encoder family
+    "Refuse a model no family can run, from its config alone (built on the meta device: no weights read), before any work starts"
+    if str(model).lower() in HANDCRAFTED: return "handcrafted"
+    from transformers import AutoConfig, AutoModel
+    if looks_local(str(model)) and not Path(str(model)).expanduser().exists(): raise ModelLoadError(f"{model}: no such folder or file")
+    if looks_local(str(model)) and not (Path(str(model)).expanduser() / "config.json").exists(): raise ModelLoadError(not_a_model(model))
+    try:
+        with _quiet_transformers(): config = AutoConfig.from_pretrained(str(model))
+        with torch.device("meta"), _quiet_transformers(): net = AutoModel.from_config(config)
+    except (OSError, ValueError, KeyError) as e:
+        raise ModelLoadError(f"cannot load model {str(model)!r}: {(str(e).strip().splitlines() or [type(e).__name__])[0][:300]} "
+                             f"(a hub id such as {DEFAULT_MODEL} must be downloadable: offline, point --model at a folder saved with save_pretrained)") from None
+    family = encoder_family(net)
+    if family is None:
+        raise ModelLoadError(f"{model}: a {type(net).__name__} ({getattr(config, 'model_type', '?')}) is not a speech encoder indic_probe can probe; {SUPPORTED_ENCODERS}")
+    return family
+
+def wrap_encoder(net: nn.Module, # a model `AutoModel` loaded (or built from a config)
+                 feature_extractor: Any, # its feature extractor
+                 name: str, # what it was loaded from
+                 device: str = "auto", dtype: str = "auto",
+                 identity: dict | None = None, # what identifies it (None: its config's and weights' hashes)
+                ) -> Encoder:
+    "`net` as the frozen `Encoder` of its family in eval mode, batched exactly (`load_encoder` once the weights are read)"
+    family = encoder_family(net)
+    if family is None:
+        raise ModelLoadError(f"{name}: a {type(net).__name__} ({getattr(net.config, 'model_type', '?')}) is not a speech encoder indic_probe can probe; {SUPPORTED_ENCODERS}")
+    config, net = net.config, net.get_encoder() if family == "whisper" else net  # Whisper: the encoder alone, the decoder is dropped
+    identity = _identity(config, net) if identity is None else identity
+    if family == "cnn": net.feature_extractor = PerClipFeatureEncoder(net.feature_extractor)
+    dev = resolve_device(device)
+    net = net.to(dev).eval().requires_grad_(False) # eval: no dropout, no layerdrop
+    encoder = _FAMILY_CLASSES[family](net, feature_extractor, str(name), dev, resolve_dtype(dtype, dev), identity)
+    encoder.pads_exactly = check_padding(encoder)
+    return encoder
+
 def load_encoder(model: str = DEFAULT_MODEL, # hub id or local path of a HF speech encoder
                  device: str = "auto", # 'auto', 'cpu', 'cuda', 'cuda:1', 'mps'
                  dtype: str = "auto", # 'auto', 'fp32', 'bf16', 'fp16'
                 ) -> Encoder | FeatureEncoder:
-    "Load a frozen encoder in eval mode with exact per-clip CNN batching; 'mfcc' and 'logmel' give the librosa baselines"
+    "Load a frozen encoder of its family in eval mode, batched exactly; 'mfcc' and 'logmel' give the librosa baselines"
     if str(model).lower() in HANDCRAFTED: return FeatureEncoder(str(model).lower(), dict(HANDCRAFTED[str(model).lower()]))
-    from transformers import AutoModel, AutoFeatureExtractor, Wav2Vec2FeatureExtractor
-    if looks_local(str(model)) and not Path(str(model)).expanduser().exists(): raise ModelLoadError(f"{model}: no such folder or file")
-    if looks_local(str(model)) and not (Path(str(model)).expanduser() / "config.json").exists(): raise ModelLoadError(not_a_model(model))
-    try: net = AutoModel.from_pretrained(str(model))
+    from transformers import AutoModel
+    family = check_model(model)  # a model no family runs is refused before its weights are read
+    try:
+        with _quiet_transformers(): net = AutoModel.from_pretrained(str(model))  # a checkpoint with a CTC or classification head loads as its base encoder
     except (OSError, ValueError, KeyError) as e:
         raise ModelLoadError(f"cannot load model {str(model)!r}: {(str(e).strip().splitlines() or [type(e).__name__])[0][:300]} "
                              f"(a hub id such as {DEFAULT_MODEL} must be downloadable: offline, point --model at a folder saved with save_pretrained)") from None
-    try: feature_extractor = AutoFeatureExtractor.from_pretrained(str(model))
-    except (OSError, ValueError): feature_extractor = Wav2Vec2FeatureExtractor(return_attention_mask=False)
-    if not hasattr(net, "feature_extractor") or not hasattr(net, "_get_feat_extract_output_lengths"):
-        raise ValueError(f"{model}: not a speech encoder with a CNN feature encoder (HuBERT, wav2vec2, WavLM, data2vec-audio)")
-    config = net.config.to_dict()
-    for volatile in ("_commit_hash", "transformers_version", "_name_or_path", "architectures", "torch_dtype", "dtype"): config.pop(volatile, None)
-    identity = dict(revision=getattr(net.config, "_commit_hash", None) or "local",
-                    config_sha=hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()[:16],
-                    weights_sha=_weights_hash(net))
-    net.feature_extractor = PerClipFeatureEncoder(net.feature_extractor)
-    dev = resolve_device(device)
-    net = net.to(dev).eval().requires_grad_(False) # eval: no dropout, no layerdrop
-    return Encoder(net, feature_extractor, str(model), dev, resolve_dtype(dtype, dev), identity)
+    return wrap_encoder(net, _feature_extractor(model, family), str(model), device, dtype)
 
 # %% ../nbs/01_extract.ipynb #c016
 def original_method_embedding(model: nn.Module, feature_extractor: Any, audio: np.ndarray, # 16 kHz clip
@@ -288,15 +497,17 @@ def original_method_embedding(model: nn.Module, feature_extractor: Any, audio: n
     with torch.no_grad(): outputs = model(**inputs, output_hidden_states=True)
     return outputs.hidden_states[layer].mean(dim=1).squeeze().cpu().numpy()
 
+def one_clip_embedding(encoder: Encoder, clip: np.ndarray, # a clip at `encoder.sample_rate` (at most one Whisper window)
+                      ) -> np.ndarray:
+    "Every layer of one clip alone, the original's way (its feature extractor's defaults, batch 1, one pass), mean over the frames holding audio: (L, D)"
+    inputs = encoder.feature_extractor(clip, sampling_rate=encoder.sample_rate, return_tensors="pt").to(encoder.device)
+    with torch.inference_mode(): hidden = torch.stack(encoder.model(**inputs, output_hidden_states=True).hidden_states)
+    return hidden[:, 0, :int(encoder.frames([len(clip)])[0])].mean(1).float().cpu().numpy()
+
 # %% ../nbs/01_extract.ipynb #c018
 POOLINGS = ("mean", "mean+std")
 MAX_SECONDS = 600.0 # longest clip embedded whole by default: one hubert-base pass over it needs ~9.1 GiB (fp32, sdpa attention)
 EAGER_MAX_SECONDS = 120.0 # the same where attention runs eagerly (WavLM): a heads x frames x frames matrix per layer, ~3.6 GiB at 120 s
-
-def default_max_seconds(encoder: Encoder | FeatureEncoder) -> float:
-    "Longest clip embedded whole, exactly as the original: `MAX_SECONDS`, or `EAGER_MAX_SECONDS` where memory grows with length squared"
-    model = getattr(encoder, "model", None)
-    return EAGER_MAX_SECONDS if getattr(getattr(model, "config", None), "_attn_implementation", None) == "eager" else MAX_SECONDS
 
 def _segments(n_samples: int, max_samples: int, min_samples: int) -> list[tuple[int, int]]:
     "Cut `n_samples` into near-equal (start, stop) pieces of at most `max_samples`, none below `min_samples`"
@@ -305,13 +516,64 @@ def _segments(n_samples: int, max_samples: int, min_samples: int) -> list[tuple[
     bounds = np.linspace(0, n_samples, pieces + 1).round().astype(int)
     return list(zip(bounds[:-1], bounds[1:]))
 
-def _batches(lengths: list[int], budget: int) -> list[list[int]]:
+def _batches(lengths: list[int], budget: int,
+             same_length: bool = False, # one length per batch (models whose layers see the padding)
+            ) -> list[list[int]]:
     "Indices grouped longest-first into batches whose padded size stays within `budget` samples"
     batches, current = [], []
     for i in sorted(range(len(lengths)), key=lambda i: -lengths[i]):
-        if current and lengths[current[0]] * (len(current) + 1) > budget: batches.append(current); current = []
+        full = current and (lengths[current[0]] * (len(current) + 1) > budget or (same_length and lengths[i] != lengths[current[0]]))
+        if full: batches.append(current); current = []
         current.append(i)
     return batches + ([current] if current else [])
+
+# %% ../nbs/01_extract.ipynb #c019c
+GIB = 2 ** 30
+CARD_MEMORY = 16 * GIB # the smallest GPU the defaults must fit: a 16 GB card (T4, V100-16GB)
+FIRST_CONV_BYTES = dict(fp32=66, bf16=15, fp16=15) # peak bytes per output element of the first conv layer, padded batch on a GPU (fitted to the H100 run of the README: 27 GiB fp32, 7 GiB bf16 at 240 s)
+
+def _config_value(config, *names: str) -> int:
+    "The first of `names` the config has (HF configs name the same thing differently)"
+    return next(int(getattr(config, n)) for n in names if getattr(config, n, None) is not None)
+
+def weights_bytes(encoder: Encoder | FeatureEncoder, dtype: str = "fp32") -> int:
+    "Memory the weights take (fp32, plus a half-precision copy under autocast)"
+    model = getattr(encoder, "model", None)
+    return 0 if model is None else int(sum(p.numel() * 4 for p in model.parameters()) * (1 if dtype == "fp32" else 1.5))
+
+def batch_memory(encoder: Encoder | FeatureEncoder, lengths: list[int], # samples of each segment in the batch
+                 dtype: str = "fp32") -> int:
+    "Estimated peak bytes of one batch above the loaded model: hidden states, the widest transients, quadratic attention where there is one"
+    n, B = max(encoder.batch_cost(l) for l in lengths), len(lengths)
+    T, L, D = max(1, n // encoder.frame_hop), encoder.num_layers, encoder.hidden_size
+    if encoder.family == "handcrafted": return 4 * B * T * D
+    config, half = encoder.model.config, 2 if dtype == "fp32" else 1
+    ffn, heads = _config_value(config, "intermediate_size", "encoder_ffn_dim"), _config_value(config, "encoder_attention_heads", "num_attention_heads")
+    memory = 3 * 4 * L * B * T * D  # the model's hidden states, their fp32 stack and the pooling's products
+    memory += half * 2 * B * T * (2 * ffn + 4 * D)  # one layer's transients: the feed-forward, q/k/v/out
+    if encoder.family in ("cnn", "attention-mask") and not getattr(encoder, "fbank", False):
+        memory += FIRST_CONV_BYTES[dtype] * B * config.conv_dim[0] * (n // config.conv_stride[0])
+    if getattr(config, "position_embeddings_type", None) == "relative_key":  # w2v-BERT: a (T, T, head size) distance embedding
+        memory += half * 2 * (T * T * (D // heads) + 3 * B * heads * T * T)
+    elif getattr(config, "_attn_implementation", None) == "eager": memory += half * 2 * 3 * B * heads * T * T
+    return int(memory)
+
+def gpu_batch_seconds(encoder: Encoder | FeatureEncoder, dtype: str, memory: int = CARD_MEMORY) -> float:
+    "The most audio per batch (at most 240 s) whose estimated peak, beside the weights, fits in 80% of `memory`"
+    budget, sr = 0.8 * min(memory, 80 * GIB) - weights_bytes(encoder, dtype), encoder.sample_rate
+    piece = getattr(encoder, "window", 10 * sr)  # 10-s clips (IndicAccentDB's longest); Whisper: whole windows
+    for seconds in (240, 180, 120, 90, 60, 45, 30, 20, 10):
+        if batch_memory(encoder, [piece] * max(1, int(seconds * sr) // piece), dtype) <= budget: return float(seconds)
+    return 10.0
+
+def default_max_seconds(encoder: Encoder | FeatureEncoder, memory: int = CARD_MEMORY) -> float:
+    "Longest clip embedded whole, as the original: `MAX_SECONDS`; `EAGER_MAX_SECONDS` for eager attention; for w2v-BERT the longest whose pass fits in `memory`"
+    config = getattr(getattr(encoder, "model", None), "config", None)
+    if getattr(config, "_attn_implementation", None) == "eager": return EAGER_MAX_SECONDS
+    if getattr(config, "position_embeddings_type", None) != "relative_key": return MAX_SECONDS
+    budget = 0.8 * memory - weights_bytes(encoder)
+    return next((float(s) for s in (MAX_SECONDS, 300, 240, 180, 120, 90, 60, 45, 30)
+                 if batch_memory(encoder, [int(s * encoder.sample_rate)]) <= budget), 20.0)
 
 # %% ../nbs/01_extract.ipynb #c019v
 VAD_SETTINGS = dict(threshold=0.5, min_speech_duration_ms=250, min_silence_duration_ms=100) # silero-vad's own defaults
@@ -358,9 +620,9 @@ class Pooled:
     nonspeech_frames: np.ndarray | None # (n,) frames of the non-speech pass (0: too little non-speech audio for one frame)
     failed: dict # {clip index: reason}
 
-def _frame_is_speech(speech: np.ndarray, start: int, n_frames: int, hop: int, field: int) -> np.ndarray:
-    "Is each frame of a segment starting at sample `start` speech? (judged at the frame's centre sample)"
-    return speech[np.minimum(start + np.arange(n_frames) * hop + field // 2, len(speech) - 1)]
+def _frame_is_speech(speech: np.ndarray, start: int, n_frames: int, hop: int, centre: int) -> np.ndarray:
+    "Is each frame of a segment starting at sample `start` speech? (judged at the frame's centre sample, `centre` after its first)"
+    return speech[np.minimum(start + np.arange(n_frames) * hop + centre, len(speech) - 1)]
 
 def _model_failure(error: Exception) -> str:
     "Why a clip failed in the model; running out of memory names the options that bound it"
@@ -390,12 +652,12 @@ def embed_regions(encoder: Encoder, clips: list[np.ndarray], # decoded clips at 
     if pooling not in POOLINGS: raise ValueError(f"pooling must be one of {POOLINGS}, not {pooling!r}")
     if pool_over not in POOL_OVER: raise ValueError(f"pool_over must be one of {POOL_OVER}, not {pool_over!r}")
     if pool_over == "speech" and speech is None: raise ValueError("pool_over='speech' needs speech masks (a voice-activity detector)")
-    sr, min_samples, hop = encoder.sample_rate, encoder.receptive_field, encoder.frame_hop
+    sr, min_samples, hop, centre = encoder.sample_rate, encoder.receptive_field, encoder.frame_hop, encoder.frame_centre
     max_samples = int((default_max_seconds(encoder) if max_seconds is None else max_seconds) * sr)
     failed, owners, segments, weights = {}, [], [], [] # owners: (clip, region) of each segment; region 0 main, 1 non-speech
     def queue(i: int, region: int, values: np.ndarray, weigh: Callable | None = None):
         "Queue the segments of one pass over `values`; `weigh(start, n_frames)` gives frame weights (default: every frame)"
-        bounds = _segments(len(values), max_samples, min_samples)
+        bounds = encoder.segment_bounds(len(values), max_samples)
         for (start, stop), n_frames in zip(bounds, encoder.frames([stop - start for start, stop in bounds])):
             owners.append((i, region)); segments.append(values[start:stop])
             weights.append(np.ones(n_frames, np.float32) if weigh is None else weigh(start, n_frames).astype(np.float32))
@@ -403,7 +665,7 @@ def embed_regions(encoder: Encoder, clips: list[np.ndarray], # decoded clips at 
         if len(clip) < min_samples:
             failed[i] = f"clip is {len(clip)} samples ({len(clip)/sr:.3f} s), shorter than the model's receptive field ({min_samples} samples)"
             continue
-        on_speech = (lambda start, n_frames: _frame_is_speech(speech[i], start, n_frames, hop, min_samples)) if pool_over == "speech" else None
+        on_speech = (lambda start, n_frames: _frame_is_speech(speech[i], start, n_frames, hop, centre)) if pool_over == "speech" else None
         queue(i, 0, encoder.prepare(clip), on_speech)
         if speech is not None and len(quiet := nonspeech_audio(clip, speech[i], peak_normalize)) >= min_samples:
             queue(i, 1, encoder.prepare(quiet))  # its own pass: no speech reaches its GroupNorm, positional conv or attention
@@ -415,7 +677,7 @@ def embed_regions(encoder: Encoder, clips: list[np.ndarray], # decoded clips at 
             i, region = owners[j]
             sums[region, :, i] += s[:, k]; counts[region, i] += c[k]
             if q is not None and region == 0: sqs[:, i] += q[:, k]
-    for batch in _batches([len(s) for s in segments], int(batch_seconds * sr)):
+    for batch in _batches([encoder.batch_cost(len(s)) for s in segments], int(batch_seconds * sr), same_length=not encoder.pads_exactly):
         try: accumulate(batch)
         except Exception as batch_error:
             if len(batch) == 1:
@@ -483,7 +745,7 @@ def _file_sha256(path: Path) -> str:
 def cache_key(encoder: Encoder, corpus: Corpus, pooling: str, max_seconds: float, peak_normalize: bool,
               vad: bool = False, pool_over: str = "all") -> dict:
     "Everything that decides the numbers in a cache"
-    return dict(model=encoder.name, **encoder.identity, feature_extractor=encoder.config(), pooling=pooling, max_seconds=max_seconds,
+    return dict(model=encoder.name, **encoder.identity, inputs=encoder.inputs(), feature_extractor=encoder.config(), pooling=pooling, max_seconds=max_seconds,
                 peak_normalize=peak_normalize, dtype=encoder.dtype, sample_rate=encoder.sample_rate,
                 vad=vad_identity() if vad else None, pool_over=pool_over,
                 corpus=corpus.name, corpus_fingerprint=corpus.fingerprint, n_items=len(corpus))
@@ -527,6 +789,7 @@ def _create_cache(cache_dir: Path, key: dict, encoder: Encoder, corpus: Corpus, 
     _write_json(cache_dir / "manifest.json", dict(
         format=CACHE_FORMAT, key=key, complete=False, model=encoder.name, corpus=corpus.name, classes=corpus.classes,
         n_items=len(corpus), num_layers=encoder.num_layers, hidden_size=encoder.hidden_size, dim=dim, regions=regions,
+        family=encoder.family, batching="one length per batch" if not encoder.pads_exactly else "mixed lengths (exact)",
         device=str(encoder.device), batch_seconds=batch_seconds, versions=_versions(), created=time.strftime("%Y-%m-%dT%H:%M:%S")))
 
 # %% ../nbs/01_extract.ipynb #c033
@@ -683,11 +946,15 @@ def _open_cache(cache_dir: Path, key: dict, overwrite: bool) -> dict | None:
     raise CacheMismatchError(f"{cache_dir} holds features made differently ({'; '.join(differences) or 'no progress record'}). "
                              "Use another --cache folder, or --overwrite to replace it.")
 
-def feeding_defaults(device: torch.device, batch_seconds: float | None = None, decode_workers: int | None = None) -> tuple[float, int]:
-    "Batch size and decoders where not given: 20 s and 2 threads on a CPU; on a GPU 240 s and a process per core (at most 16)"
+def feeding_defaults(device: torch.device, batch_seconds: float | None = None, decode_workers: int | None = None,
+                     encoder: Encoder | FeatureEncoder | None = None, # sizes the GPU batch by its family and the card (None: 240 s)
+                    ) -> tuple[float, int]:
+    "Batch size and decoders where not given: 20 s and 2 threads on a CPU; on a GPU what fits the card (`gpu_batch_seconds`, at most 240 s) and a process per core (at most 16)"
     if device.type != "cuda": return 20.0 if batch_seconds is None else batch_seconds, 2 if decode_workers is None else decode_workers
     cores = max(1, (os.cpu_count() or 1) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))  # launched processes share the machine's cores
-    return 240.0 if batch_seconds is None else batch_seconds, min(16, cores) if decode_workers is None else decode_workers
+    if batch_seconds is None:
+        batch_seconds = 240.0 if encoder is None else gpu_batch_seconds(encoder, encoder.dtype, torch.cuda.get_device_properties(device).total_memory)
+    return batch_seconds, min(16, cores) if decode_workers is None else decode_workers
 
 def check_extract_options(batch_seconds: float, max_seconds: float | None, chunk_size: int, decode_workers: int, pooling: str):
     "Refuse option values that cannot work, with one line naming the option"
@@ -717,12 +984,12 @@ def _process_group(world: int):
 def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV manifest, datasets.Dataset or Corpus
             model: str = DEFAULT_MODEL, # hub id or local path of the speech encoder
             cache_dir: str | Path = "cache", # folder for the cache
-            batch_seconds: float | None = None, # padded audio per forward pass (None: 20 s on a CPU, fastest there; 240 s on a GPU)
+            batch_seconds: float | None = None, # padded audio per forward pass (None: 20 s on a CPU, fastest there; on a GPU what the family fits on the card, at most 240 s)
             dtype: str = "auto", # auto, fp32, bf16 or fp16
             device: str = "auto", # auto, cpu, cuda, mps (under a launcher, auto is each process's own GPU)
             limit: int | None = None, # keep a stratified subset of this many items
             pooling: str = "mean", # mean or mean+std over valid frames
-            max_seconds: float | None = None, # clips longer than this are embedded in segments of at most this (not exact), shorter ones whole (None: 600 s, 120 s for eager attention: `default_max_seconds`)
+            max_seconds: float | None = None, # clips longer than this are embedded in segments of at most this (not exact), shorter ones whole (None: `default_max_seconds`: 600 s, 120 s for eager attention, 90 s for w2v-BERT; Whisper: 30-s windows)
             peak_normalize: bool = True, # peak-normalise each clip (the original notebook does)
             split: str = "train", # hub split
             seed: int = 42, # shuffle seed
@@ -738,8 +1005,7 @@ def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV mani
     cache_dir = Path(cache_dir)
     rank, world, local_rank = launch_rank()
     if world > 1 and device == "auto" and torch.cuda.is_available(): device = f"cuda:{local_rank % torch.cuda.device_count()}"
-    batch_seconds, decode_workers = feeding_defaults(resolve_device(device), batch_seconds, decode_workers)
-    check_extract_options(batch_seconds, max_seconds, chunk_size, max(decode_workers, 1), pooling)
+    check_extract_options(batch_seconds or 1.0, max_seconds, chunk_size, max(decode_workers or 1, 1), pooling)  # given values, before any work
     if pool_over not in POOL_OVER: raise ValueError(f"pool_over must be one of {POOL_OVER}, not {pool_over!r}")
     if pool_over == "speech" and not vad: raise ValueError("pool_over='speech' needs the voice-activity detector (vad=True, --vad)")
     progress = progress and rank == 0
@@ -747,6 +1013,7 @@ def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV mani
     if progress:
         for note in corpus.notes: print(f"note: {note}")
     encoder = load_encoder(model, device, dtype)
+    batch_seconds, decode_workers = feeding_defaults(encoder.device, batch_seconds, decode_workers, encoder)  # the GPU batch fits the family
     if max_seconds is None: max_seconds = default_max_seconds(encoder)
     if compile and isinstance(encoder, Encoder): encoder.model = torch.compile(encoder.model, dynamic=True)
     key = cache_key(encoder, corpus, pooling, max_seconds, peak_normalize, vad, pool_over)

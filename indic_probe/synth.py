@@ -11,8 +11,9 @@ from tqdm import tqdm
 
 # %% auto #0
 __all__ = ['INSTALL_HINT', 'ACCENT_VOICES', 'VOICE_VARIANTS', 'PITCH_RANGE', 'RATE_RANGE', 'SENTENCES', 'FLITE_VOICES',
-           'BACKGROUNDS', 'espeak_backend', 'synthesize', 'corpus_plan', 'make_accent_corpus', 'flite_speak',
-           'make_voices_corpus', 'make_channel_corpus', 'toy_clip', 'hubert_base_config', 'make_tiny_model']
+           'BACKGROUNDS', 'TINY_KINDS', 'espeak_backend', 'synthesize', 'corpus_plan', 'make_accent_corpus',
+           'flite_speak', 'make_voices_corpus', 'make_channel_corpus', 'toy_clip', 'hubert_base_config',
+           'make_tiny_model']
 
 # %% ../nbs/05_synth.ipynb #c005
 INSTALL_HINT = "`pip install espeakng-loader` (no root needed) or `apt-get install espeak-ng`"
@@ -308,6 +309,35 @@ def hubert_base_config():
     from transformers import HubertConfig
     return HubertConfig()
 
+TINY_KINDS = ("hubert", "wav2vec2-layer", "data2vec-audio", "w2v-bert", "whisper") # one per encoder family, and a model whose layers see padding
+
+def _tiny_model_and_extractor(kind: str, hidden_size: int, num_hidden_layers: int, num_attention_heads: int, intermediate_size: int,
+                              conv_dim: tuple):
+    "A random model of `kind` and the feature extractor it is used with"
+    import transformers as tf
+    wave = dict(hidden_size=hidden_size, num_hidden_layers=num_hidden_layers, num_attention_heads=num_attention_heads,
+                intermediate_size=intermediate_size, conv_dim=conv_dim)
+    positions = dict(num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=math.gcd(hidden_size, 16))
+    if kind == "hubert":
+        return (tf.HubertModel(tf.HubertConfig(**wave, **positions, feat_extract_norm="group", do_stable_layer_norm=False)),
+                tf.Wav2Vec2FeatureExtractor(feature_size=1, sampling_rate=16000, padding_value=0.0, do_normalize=False, return_attention_mask=False))
+    if kind == "wav2vec2-layer":  # wav2vec2-large-lv60 style: LayerNorm conv layers, stable layer norm, trained with an attention mask
+        return (tf.Wav2Vec2Model(tf.Wav2Vec2Config(**wave, **positions, feat_extract_norm="layer", do_stable_layer_norm=True)),
+                tf.Wav2Vec2FeatureExtractor(feature_size=1, sampling_rate=16000, padding_value=0.0, do_normalize=True, return_attention_mask=True))
+    if kind == "data2vec-audio":  # LayerNorm conv layers, but a stack of padded positional convolutions that sees the padding
+        return (tf.Data2VecAudioModel(tf.Data2VecAudioConfig(**wave, num_conv_pos_embeddings=5)),
+                tf.Wav2Vec2FeatureExtractor(feature_size=1, sampling_rate=16000, padding_value=0.0, do_normalize=True, return_attention_mask=True))
+    if kind == "w2v-bert":  # w2v-BERT 2.0: stacked 80-mel fbank frames, Conformer layers, attention mask
+        config = tf.Wav2Vec2BertConfig(hidden_size=hidden_size, num_hidden_layers=num_hidden_layers, num_attention_heads=num_attention_heads,
+                                       intermediate_size=intermediate_size, output_hidden_size=hidden_size, conv_depthwise_kernel_size=7)
+        return tf.Wav2Vec2BertModel(config), tf.SeamlessM4TFeatureExtractor()
+    if kind == "whisper":  # the whisper-base layout at tiny width: 80 mels, 30-s windows, 1500 encoder frames
+        config = tf.WhisperConfig(d_model=hidden_size, encoder_layers=num_hidden_layers, decoder_layers=1, encoder_attention_heads=num_attention_heads,
+                                  decoder_attention_heads=num_attention_heads, encoder_ffn_dim=intermediate_size, decoder_ffn_dim=intermediate_size,
+                                  vocab_size=100, max_target_positions=32, pad_token_id=0, bos_token_id=1, eos_token_id=2, decoder_start_token_id=3)
+        return tf.WhisperModel(config), tf.WhisperFeatureExtractor()
+    raise ValueError(f"kind must be one of {TINY_KINDS}, not {kind!r}")
+
 def make_tiny_model(path: str | Path, # folder to save the model and its feature extractor into
                     hidden_size: int = 32, # transformer width
                     num_hidden_layers: int = 4, # transformer layers (hidden states: this + 1)
@@ -315,18 +345,14 @@ def make_tiny_model(path: str | Path, # folder to save the model and its feature
                     intermediate_size: int = 64, # feed-forward width
                     seed: int = 0, # the weights are drawn from this
                     conv_dim: tuple | None = None, # CNN channels per conv layer (default: 32 for each of hubert's 7)
+                    kind: str = "hubert", # one of TINY_KINDS: the architecture (and feature extractor) of the model
                    ) -> Path:
-    "Save a random-weight HuBERT and its feature extractor with `save_pretrained`; returns `path`"
+    "Save a random-weight speech encoder of `kind` (HuBERT by default) and its feature extractor with `save_pretrained`; returns `path`"
     import torch
-    from transformers import HubertConfig, HubertModel, Wav2Vec2FeatureExtractor
-    config = HubertConfig(hidden_size=hidden_size, num_hidden_layers=num_hidden_layers, num_attention_heads=num_attention_heads,
-                          intermediate_size=intermediate_size, conv_dim=tuple(conv_dim or (32,) * 7),
-                          num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=math.gcd(hidden_size, 16),
-                          feat_extract_norm="group", do_stable_layer_norm=False)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        model = HubertModel(config).eval()
-    model.save_pretrained(path)
-    Wav2Vec2FeatureExtractor(feature_size=1, sampling_rate=16000, padding_value=0.0, do_normalize=False,
-                             return_attention_mask=False).save_pretrained(path)
+        model, feature_extractor = _tiny_model_and_extractor(kind, hidden_size, num_hidden_layers, num_attention_heads, intermediate_size,
+                                                             tuple(conv_dim or (32,) * 7))
+    model.eval().save_pretrained(path)
+    feature_extractor.save_pretrained(path)
     return Path(path)

@@ -75,7 +75,7 @@ def test_cli_extract_help_lists_every_option_with_default():
     out = run_cli("extract", "--help").stdout
     for option in ["--data", "--model", "--cache", "--batch-seconds", "--dtype", "--device", "--limit", "--pooling", "--max-seconds", "--overwrite"]:
         assert option in out
-    assert "DarshanaS/IndicAccentDb" in out and "facebook/hubert-base-ls960" in out and "(default: 20 on a CPU, fastest there; 240 on a GPU)" in " ".join(out.split())
+    assert "DarshanaS/IndicAccentDb" in out and "facebook/hubert-base-ls960" in out and "(default: 20 on a CPU, fastest there; on a GPU the most, up to 240, that the model's family fits on the card)" in " ".join(out.split())
 
 def test_cli_extract_with_default_options_equals_the_original_method(speech_corpus, tiny_model, tmp_path):
     "`indic-probe extract` with no --dtype on a CPU (even one with native bf16) is exact: <= 1e-3 relative to the original per-layer method"
