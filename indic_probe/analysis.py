@@ -13,8 +13,8 @@ from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 from sklearn.preprocessing import StandardScaler
 from .extract import load_layer, read_manifest, resolve_device
-from .probe import (PROTOCOLS, _PROTOCOL_TEXT, _cluster_confusions, _notes, _resample_counts, _summary, _trainable, _usable,
-                               cluster_strata, fold_count, known_speaker_mask, limit_threads, metrics_from_confusion, protocol_splits)
+from .probe import (PROTOCOLS, _PROTOCOL_TEXT, _cluster_confusions, _notes, _resample_counts, _summary, _usable,
+                               cluster_strata, known_speaker_mask, limit_threads, metrics_from_confusion, outer_folds, protocol_splits)
 
 # %% auto #0
 __all__ = ['METRICS', 'HEAD_C', 'LOGIT_SCALE', 'VIEW_METHODS', 'linear_cka', 'cross_cka', 'cka_matrix', 'cka_baseline',
@@ -504,9 +504,7 @@ def run_weighted_probe(layers, # every layer's embeddings: [L, N, D] array, or a
     if len(layer_ids) != len(X): raise ValueError(f"{len(layer_ids)} layer_ids for {len(X)} layers")
     classes = [str(k) for k in range(y.max() + 1)] if classes is None else list(classes)
     _, y, groups, evaluated, excluded, kept = _usable(np.arange(len(y)), y, groups, protocol, classes, scope)  # rows, not copies
-    n_folds, fewer = fold_count(y, groups, protocol, n_splits, evaluated)
-    splits, fold_notes = _trainable(y, protocol_splits(y, groups, protocol, n_splits, classes=evaluated), evaluated)
-    fold_notes = ([fewer] if fewer else []) + fold_notes
+    splits, fold_notes = outer_folds(y, groups, protocol, n_splits, evaluated)
     settings, starts, dev = dict(c=c, tol=tol, max_iter=max_iter, history_size=history_size), _logit_starts(seeds, len(X), logit_scale), resolve_device(device)
     with limit_threads(threads):
         folds = [_weighted_fold(X, y[train], kept[train], kept[test], starts, len(evaluated), settings, dev) for train, test in splits]

@@ -23,8 +23,8 @@ __all__ = ['PROBES', 'PROTOCOLS', 'SPLIT_SEED', 'C_GRID', 'SCOPES', 'HOLDOUT_TES
            'SPEAKER_ID_C', 'planted_layer', 'known_speaker_mask', 'ProtocolUnavailable', 'select_items', 'fold_count',
            'protocol_splits', 'validation_split', 'selection_folds', 'limit_threads', 'make_mlp', 'predict_mlp',
            'train_mlp', 'logreg_path', 'select_c', 'metrics_from_confusion', 'cluster_strata', 'bootstrap_metrics',
-           'probe_label', 'run_probe', 'permutation_units', 'shuffled_labels', 'null_bounds', 'run_null', 'with_null',
-           'null_key', 'probe_arrays', 'probe_layer', 'corpus_counts']
+           'probe_label', 'outer_folds', 'run_probe', 'permutation_units', 'shuffled_labels', 'null_bounds', 'run_null',
+           'with_null', 'null_key', 'probe_arrays', 'probe_layer', 'corpus_counts']
 
 # %% ../nbs/02_probe.ipynb #c006
 PROBES = ('mlp', 'logreg')
@@ -128,7 +128,11 @@ def protocol_splits(y:np.ndarray, # integer labels
                     classes=None, # label names in label order, for `ProtocolUnavailable`'s reason
                    ) -> list[tuple[np.ndarray, np.ndarray]]: # (train indices, test indices) per fold
     "Outer (train, test) index pairs for `protocol`, as many folds as `fold_count` allows"
-    items, (k, _) = np.arange(len(y)), fold_count(y, groups, protocol, n_splits, classes)
+    return _fold_indices(y, groups, protocol, fold_count(y, groups, protocol, n_splits, classes)[0], random_state)
+
+def _fold_indices(y, groups, protocol, k, random_state) -> list[tuple[np.ndarray, np.ndarray]]:
+    "`protocol_splits` with its number of folds `k` decided"
+    items = np.arange(len(y))
     if protocol in ('seed', 'holdout'):
         size = _holdout_size(len(y), len(np.unique(y)))
         train, test = train_test_split(items, test_size=size, random_state=random_state, stratify=y)
@@ -448,6 +452,17 @@ def _trainable(y, splits, classes) -> tuple[list, list[str]]:
     if not kept: raise ProtocolUnavailable("every training fold holds a single class; nothing can be learned")
     return kept, notes
 
+def outer_folds(y:np.ndarray, # integer labels of the usable items
+                groups=None, # their speaker ids (needed for 'speaker')
+                protocol:str='seed', # one of `PROTOCOLS`
+                n_splits:int=5, # folds asked for 'kfold' and 'speaker'
+                classes=None, # label names in label order
+               ) -> tuple[list, list[str]]: # (train, test) pairs a run scores, and its notes on them
+    "The folds a run scores: `protocol_splits`, less folds whose training part holds one class; noted when fewer than asked or left out"
+    k, fewer = fold_count(y, groups, protocol, n_splits, classes)
+    splits, notes = _trainable(y, _fold_indices(y, groups, protocol, k, SPLIT_SEED), _class_names(y, classes))
+    return splits, ([fewer] if fewer else []) + notes
+
 def _fit_folds(X, y, groups, splits, probe, protocol, seeds, n_classes, settings):
     "Fit every fold (and seed); returns pooled test indices, predictions [S, N], curves, selections, notes"
     curves, selected, notes, predictions = [], [], [], []
@@ -570,15 +585,14 @@ def run_probe(X:np.ndarray, # embeddings of one layer [N, D]
     classes = [str(k) for k in range(y.max() + 1)] if classes is None else list(classes)
     if len(classes) <= y.max(): raise ValueError(f"{len(classes)} class names for labels up to {y.max()}")
     X, y, groups, evaluated, excluded, kept = _usable(X, y, groups, protocol, classes, scope)
-    n_folds, fewer = fold_count(y, groups, protocol, n_splits, evaluated)
-    splits, fold_notes = _trainable(y, protocol_splits(y, groups, protocol, n_splits, classes=evaluated), evaluated)
+    splits, fold_notes = outer_folds(y, groups, protocol, n_splits, evaluated)
     if probe == 'mlp': settings = dict(epochs=epochs, batch_size=batch_size, lr=lr, hidden=list(hidden), dropout=dropout, device=device)
     else: settings, seeds = dict(c_grid=[float(c) for c in c_grid], inner_folds=inner_folds, max_iter=max_iter, tol=tol), seeds[:1]
     with limit_threads(threads):
         test, predictions, curves, selected, notes = _fit_folds(X, y, groups, splits, probe, protocol, seeds, len(evaluated), settings)
     clusters = groups[test] if protocol == 'speaker' else None
     summary = _summary(y[test], predictions, clusters, evaluated, n_boot, level, boot_seed)
-    notes += ([fewer] if fewer else []) + fold_notes + _notes(probe, protocol, y, groups, evaluated, classes, excluded, seeds)
+    notes += fold_notes + _notes(probe, protocol, y, groups, evaluated, classes, excluded, seeds)
     predicted = np.unique(predictions)
     constant = evaluated[predicted[0]] if len(predicted) == 1 else None  # every seed, every test item: one class
     if constant is not None:
@@ -664,7 +678,7 @@ def run_null(X:np.ndarray, # embeddings of one layer [N, D]
     X, y = np.ascontiguousarray(X, dtype=np.float32), np.asarray(y, dtype=np.int64)
     classes = [str(k) for k in range(y.max() + 1)] if classes is None else list(classes)
     X, y, groups, evaluated, _, _ = _usable(X, y, groups, protocol, classes, scope)
-    splits, _ = _trainable(y, protocol_splits(y, groups, protocol, n_splits, classes=evaluated), evaluated)  # the real run's folds
+    splits, _ = outer_folds(y, groups, protocol, n_splits, evaluated)  # the real run's folds
     if fold_c is not None and len(fold_c) != len(splits): raise ValueError(f"{len(fold_c)} C values for {len(splits)} folds")
     units, found = permutation_units(y, groups) if unit == 'auto' else (np.arange(len(y)), 'clip')
     why = ('' if found == 'speaker' else 'asked for' if unit == 'clip' else
