@@ -22,13 +22,13 @@ __all__ = ['DTYPES', 'FBANK_WINDOW', 'FBANK_HOP', 'HANDCRAFTED', 'DEFAULT_MODEL'
            'NONSPEECH_METHOD', 'POOL_OVER', 'CACHE_FORMAT', 'ERROR_COLUMNS', 'REGIONS', 'DERIVED_FILES',
            'resolve_device', 'cpu_has_native_bf16', 'gpu_dtype', 'resolve_dtype', 'autocast_for',
            'PerClipFeatureEncoder', 'Encoder', 'MaskedEncoder', 'WhisperStyleEncoder', 'FeatureEncoder',
-           'ModelLoadError', 'not_a_model', 'encoder_family', 'check_padding', 'check_model', 'wrap_encoder',
-           'load_encoder', 'original_method_embedding', 'one_clip_embedding', 'weights_bytes', 'batch_memory',
-           'gpu_batch_seconds', 'default_max_seconds', 'vad_identity', 'speech_mask', 'Pooled', 'nonspeech_audio',
-           'embed_regions', 'embed_clips', 'CacheMismatchError', 'layer_file', 'read_manifest', 'cache_key',
-           'CacheWriteError', 'load_cache_items', 'verify_cache', 'rebuild_speakers_command', 'check_speakers',
-           'speaker_table', 'load_layer', 'decoded_clips', 'feeding_defaults', 'check_extract_options', 'launch_rank',
-           'extract']
+           'ModelLoadError', 'not_a_model', 'not_an_encoder', 'encoder_family', 'check_padding', 'check_model',
+           'wrap_encoder', 'load_encoder', 'original_method_embedding', 'one_clip_embedding', 'weights_bytes',
+           'batch_memory', 'gpu_batch_seconds', 'default_max_seconds', 'vad_identity', 'speech_mask', 'Pooled',
+           'nonspeech_audio', 'embed_regions', 'embed_clips', 'CacheMismatchError', 'layer_file', 'read_manifest',
+           'cache_key', 'CacheWriteError', 'load_cache_items', 'verify_cache', 'rebuild_speakers_command',
+           'check_speakers', 'speaker_table', 'load_layer', 'decoded_clips', 'feeding_defaults',
+           'check_extract_options', 'launch_rank', 'extract']
 
 # %% ../nbs/01_extract.ipynb #c005
 def resolve_device(device: str = "auto") -> torch.device:
@@ -383,6 +383,10 @@ def not_a_model(model: str | Path) -> str:
     return (f"{model}: {'a file' if path.is_file() else 'a folder without config.json'}, not a model: --model takes a hub id or a folder "
             "saved with save_pretrained (config.json and weights)" + ("; it looks like a corpus: pass it as --data" if corpus else ""))
 
+def not_an_encoder(name: str, net: nn.Module) -> str:
+    "The one-line refusal of a model no family runs, naming what is supported"
+    return f"{name}: a {type(net).__name__} ({getattr(net.config, 'model_type', '?')}) is not a speech encoder indic_probe can probe; {SUPPORTED_ENCODERS}"
+
 def encoder_family(net: nn.Module) -> str | None:
     "'cnn', 'attention-mask' or 'whisper' for a model `AutoModel` loaded; None when it is no speech encoder indic_probe can probe"
     if getattr(net.config, "model_type", None) == "whisper" and hasattr(net, "get_encoder"): return "whisper"
@@ -451,7 +455,7 @@ def check_model(model: str, # hub id, local folder, 'mfcc' or 'logmel'
                              f"(a hub id such as {DEFAULT_MODEL} must be downloadable: offline, point --model at a folder saved with save_pretrained)") from None
     family = encoder_family(net)
     if family is None:
-        raise ModelLoadError(f"{model}: a {type(net).__name__} ({getattr(config, 'model_type', '?')}) is not a speech encoder indic_probe can probe; {SUPPORTED_ENCODERS}")
+        raise ModelLoadError(not_an_encoder(model, net))
     return family
 
 def wrap_encoder(net: nn.Module, # a model `AutoModel` loaded (or built from a config)
@@ -463,7 +467,7 @@ def wrap_encoder(net: nn.Module, # a model `AutoModel` loaded (or built from a c
     "`net` as the frozen `Encoder` of its family in eval mode, batched exactly (`load_encoder` once the weights are read)"
     family = encoder_family(net)
     if family is None:
-        raise ModelLoadError(f"{name}: a {type(net).__name__} ({getattr(net.config, 'model_type', '?')}) is not a speech encoder indic_probe can probe; {SUPPORTED_ENCODERS}")
+        raise ModelLoadError(not_an_encoder(name, net))
     config, net = net.config, net.get_encoder() if family == "whisper" else net  # Whisper: the encoder alone, the decoder is dropped
     identity = _identity(config, net) if identity is None else identity
     if family == "cnn": net.feature_extractor = PerClipFeatureEncoder(net.feature_extractor)

@@ -27,7 +27,8 @@ __all__ = ['HONESTY', 'METRICS', 'COLUMNS', 'NULL_COLUMNS', 'CONTEXT', 'ALPHA', 
 HONESTY = ("speaker", "kfold", "holdout", "seed") # most honest first
 METRICS = ("accuracy", "balanced_accuracy", "macro_f1")
 COLUMNS = ["task", "layer", "probe", "protocol", "scope", "metric", "value", "ci_low", "ci_high", "n_test", "n_classes",
-           "n_folds", "n_splits",           "optimistic", "chance", "null_mean", "null_low", "null_high", "p_value", "p_below", "selectivity", "null_sd", "n_null",
+           "n_folds", "n_splits", "optimistic", "chance", "null_mean", "null_low", "null_high", "p_value", "p_below",
+           "selectivity", "null_sd", "n_null",
            "null_unit", "null_unit_reason", "clip_null_mean", "clip_null_high", "clip_null_sd", "clip_null_p", "predicts_one_class"]
 NULL_COLUMNS = {"null_mean": ("null", "mean"), "null_low": ("null", "low"), "null_high": ("null", "high"), "p_value": ("null", "p_value"),
                 "p_below": ("null", "p_below"), "null_sd": ("null", "sd"), "clip_null_mean": ("clip_null", "mean"),
@@ -97,7 +98,7 @@ def nothing_probed(run_dir: str | Path) -> str:
     done, failed = layer_results(run_dir), layer_failures(run_dir)
     reasons = sorted({s.get("reason", "") for r in done.values() for s in r.get("skipped", [])})
     if done: return (f"{run_dir}: {len(done)} layer{'s' * (len(done) != 1)} probed, but no probe could run on these items: " + "; ".join(reasons)
-                     + " (a corpus needs 2 or more items in every class, and speakers with 2 or more clips)")
+                     + " (a probe needs two classes with 2 or more items each; speaker identification, two speakers with 2 or more clips)")
     if failed: return (f"{run_dir}: every layer the sweep ran failed (layer {next(iter(failed))}: {next(iter(failed.values()))}); "
                        "see layers/layer_XX.ipynb")
     return f"{run_dir}: no layer results (layers/layer_XX.json); run `indic-probe sweep` first"
@@ -206,7 +207,7 @@ def exclusions(run_dir: str | Path) -> pd.DataFrame:
     rows = [dict(probe=r["probe"], protocol=protocol_label(r["protocol"]), items=_SCOPE_TEXT.get(r.get("scope", "all")),
                  classes=len(r.get("classes", [])), n_test=r.get("n_test"), folds=fold_text(r),
                  unknown_speaker_excluded=r.get("excluded", {}).get("unknown_speaker", 0),
-                 classes_dropped=", ".join(r.get("excluded", {}).get("classes", [])) or "none", label=r.get("label", ""))
+                 classes_dropped=", ".join(r.get("excluded", {}).get("classes", []) + r.get("excluded", {}).get("few_items", [])) or "none", label=r.get("label", ""))
             for res in layer_results(run_dir).values() for r in res["results"] if r.get("task", "label") == "label"]
     rows += [dict(probe=s["probe"], protocol=protocol_label(s["protocol"]), items=_SCOPE_TEXT.get(s.get("scope", "all")),
                   classes=0, n_test=0, folds="", unknown_speaker_excluded=None, classes_dropped="", label=f"not run: {s.get('reason', s.get('error'))}")

@@ -7,7 +7,7 @@
 """
 import argparse, hashlib, json, re, shutil, sys
 from pathlib import Path
-import pandas as pd
+import numpy as np, pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 FIGURE, NUMBERS = REPO / "docs" / "demo_report_layers.png", REPO / "docs" / "demo_report_layers.json"
@@ -55,7 +55,7 @@ def mismatches(demo: Path, tolerance: float = 0.015) -> list[str]:
     fresh = curves(demo / "run")
     if len(recorded) != len(fresh): problems.append(f"docs figure draws {len(recorded)} points, the demo {len(fresh)}")
     else:
-        gap = (recorded[["value", "null_mean"]].to_numpy() - fresh[["value", "null_mean"]].to_numpy()).__abs__().max()
+        gap = np.abs(recorded[["value", "null_mean"]].to_numpy() - fresh[["value", "null_mean"]].to_numpy()).max()
         if gap > tolerance: problems.append(f"docs figure's numbers differ from the demo's by up to {gap:.3f}")
     return problems
 
