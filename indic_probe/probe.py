@@ -5,13 +5,12 @@
 # %% ../nbs/02_probe.ipynb #c003
 from __future__ import annotations
 import time, warnings
+from typing import NamedTuple
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 import numpy as np, pandas as pd
 import torch, torch.nn as nn, torch.nn.functional as F
 from threadpoolctl import threadpool_limits
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, confusion_matrix, f1_score, recall_score
 from sklearn.model_selection import GroupKFold, StratifiedGroupKFold, StratifiedKFold, train_test_split
 from sklearn.preprocessing import StandardScaler
@@ -19,12 +18,14 @@ from .data import UNKNOWN_SPEAKER
 from .extract import load_layer, read_manifest, resolve_device
 
 # %% auto #0
-__all__ = ['PROBES', 'PROTOCOLS', 'SPLIT_SEED', 'C_GRID', 'SCOPES', 'HOLDOUT_TEST', 'NULL_SEED', 'N_NULL', 'TASKS',
-           'SPEAKER_ID_C', 'planted_layer', 'known_speaker_mask', 'ProtocolUnavailable', 'select_items', 'fold_count',
-           'protocol_splits', 'validation_split', 'selection_folds', 'limit_threads', 'make_mlp', 'predict_mlp',
-           'train_mlp', 'logreg_path', 'select_c', 'metrics_from_confusion', 'cluster_strata', 'bootstrap_metrics',
-           'probe_label', 'outer_folds', 'run_probe', 'permutation_units', 'shuffled_labels', 'null_bounds', 'run_null',
-           'with_null', 'null_key', 'probe_arrays', 'probe_layer', 'corpus_counts']
+__all__ = ['PROBES', 'PROTOCOLS', 'SPLIT_SEED', 'C_GRID', 'SCOPES', 'HOLDOUT_TEST', 'LOGREG_TOL', 'LOGREG_MAX_ITER',
+           'LOGREG_HISTORY', 'MLP_MEMBER_BYTES', 'NULL_SEED', 'N_NULL', 'TASKS', 'SPEAKER_ID_C', 'planted_layer',
+           'known_speaker_mask', 'ProtocolUnavailable', 'select_items', 'fold_count', 'protocol_splits',
+           'validation_split', 'selection_folds', 'limit_threads', 'make_mlp', 'predict_mlp', 'train_mlp', 'MLPMembers',
+           'MLPFits', 'pad_rows', 'train_mlps', 'predict_mlps', 'FoldBasis', 'fold_basis', 'LogregFit', 'fit_logreg',
+           'logreg_predict', 'sklearn_coefficients', 'fold_logreg', 'metrics_from_confusion', 'cluster_strata',
+           'bootstrap_metrics', 'probe_label', 'outer_folds', 'run_probe', 'permutation_units', 'shuffled_labels',
+           'null_bounds', 'run_null', 'with_null', 'null_key', 'probe_arrays', 'probe_layer', 'corpus_counts']
 
 # %% ../nbs/02_probe.ipynb #c006
 PROBES = ('mlp', 'logreg')
@@ -264,52 +265,341 @@ def train_mlp(X_fit:torch.Tensor, # training rows (float32, on the target device
     model.load_state_dict(best_state)
     return model, best_epoch, curve
 
+# %% ../nbs/02_probe.ipynb #c027b
+class MLPMembers(NamedTuple):
+    "MLP probes stacked along a first axis, one per member"
+    weights: list # per layer [B, in, out] (nn.Linear's weight, transposed)
+    biases: list # per layer [B, out]
+
+class MLPFits(NamedTuple):
+    "What `train_mlps` returns"
+    members: MLPMembers # the weights of each member's best epoch
+    epochs: list # [B] that epoch (1-based)
+    curves: list # [B] per-epoch {epoch, train_loss, val_accuracy}
+
+def pad_rows(rows:list, # index tensors, one per member
+             device:torch.device, # where the result lives
+            ) -> tuple[torch.Tensor, torch.Tensor]: # indices [B, R] (padding: row 0), mask [B, R] float
+    "Members' row lists padded to one length, with a mask of the real rows"
+    width = max(len(r) for r in rows)
+    index, mask = torch.zeros(len(rows), width, dtype=torch.long, device=device), torch.zeros(len(rows), width, device=device)
+    for i, r in enumerate(rows): index[i, :len(r)], mask[i, :len(r)] = r, 1
+    return index, mask
+
+def _forward(members:MLPMembers, X:torch.Tensor, masks:list|None=None) -> tuple[torch.Tensor, list]:
+    "Logits [B, R, K] of each member's rows X [B, R, D]; with dropout masks, each hidden layer's (pre-dropout, output) for `_backward`"
+    h, activations = X, []
+    for W, b, mask in zip(members.weights[:-1], members.biases[:-1], masks or [None] * len(members.biases)):
+        pre = torch.baddbmm(b[:, None], h, W).relu_()
+        h = pre if mask is None else pre * mask
+        activations.append((pre, h))
+    return torch.baddbmm(members.biases[-1][:, None], h, members.weights[-1]), activations
+
+def _backward(members:MLPMembers, X, activations, masks, d_logits) -> list:
+    "Gradients [weights..., biases...] of every member, given the loss's gradient w.r.t. the logits"
+    inputs, delta, grads_W, grads_b = [X] + [out for _, out in activations], d_logits, [], []
+    for i in range(len(members.weights) - 1, -1, -1):
+        grads_W.append(torch.bmm(inputs[i].transpose(1, 2), delta)); grads_b.append(delta.sum(1))
+        if i:  # no gradient for the inputs themselves
+            pre = activations[i - 1][0]
+            delta = torch.bmm(delta, members.weights[i].transpose(1, 2)).mul_(masks[i - 1]).mul_(pre > 0)
+    return grads_W[::-1] + grads_b[::-1]
+
+def _initial_members(n_features, n_classes, seeds, hidden, dropout, device) -> tuple[MLPMembers, list]:
+    "Each seed's `make_mlp` initialisation, stacked per member, and the random state its dropout starts from"
+    made = {}
+    for seed in dict.fromkeys(seeds):
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            linears = [layer for layer in make_mlp(n_features, n_classes, hidden, dropout) if isinstance(layer, nn.Linear)]
+            made[seed] = ([l.weight.detach().T for l in linears], [l.bias.detach() for l in linears], torch.get_rng_state())
+    stack = lambda part: [torch.stack([made[s][part][i] for s in seeds]).contiguous().to(device) for i in range(len(hidden) + 1)]
+    return MLPMembers(stack(0), stack(1)), [made[s][2] for s in seeds]
+
+# %% ../nbs/02_probe.ipynb #c027c
+def _dropout_masks(lengths, width, hidden, dropout, generators, device) -> list:
+    "Scaled dropout masks [B, width, h] per hidden layer; on a CPU each member's drawn as `nn.Dropout` draws them in `train_mlp`"
+    masks = []
+    for h in hidden:
+        if device.type == 'cpu':
+            mask = torch.zeros(len(lengths), width, h)
+            for j, (n, g) in enumerate(zip(lengths, generators)): mask[j, :n].bernoulli_(1 - dropout, generator=g)
+        else: mask = torch.empty(len(lengths), width, h, device=device).bernoulli_(1 - dropout, generator=generators[0])
+        masks.append(mask.div_(1 - dropout))
+    return masks
+
+def train_mlps(X:torch.Tensor, # [N, D] every row (float32, on the target device)
+               y:torch.Tensor, # [N] labels (int64, same device)
+               fit_rows:list, # per member: index tensor of its training rows
+               val_rows:list, # per member: the rows that pick its epoch
+               n_classes:int, # output width
+               seeds:list, # per member: its seed (initialisation, dropout, batch order as `train_mlp`)
+               epochs:int=10, # training epochs
+               batch_size:int=64, # mini-batch size
+               lr:float=1e-3, # Adam learning rate
+               hidden:tuple=(256, 128), # hidden layer widths
+               dropout:float=0.3, # dropout probability
+              ) -> MLPFits:
+    "`train_mlp` for many members at once (folds x seeds): stacked weights, one batched step, one fused Adam"
+    device, B = X.device, len(fit_rows)
+    members, dropout_states = _initial_members(X.shape[1], n_classes, seeds, hidden, dropout, device)
+    if device.type == 'cpu': generators = [torch.Generator().set_state(state) for state in dropout_states]
+    else: generators = [torch.Generator(device=device).manual_seed(int(seeds[0]))]
+    tensors = members.weights + members.biases
+    views = [[t[m] for t in tensors] for m in range(B)]  # each member's tensors, views into the stacks
+    optimizer = torch.optim.Adam([v for member in views for v in member], lr=lr, fused=device.type in ('cpu', 'cuda'))
+    orders = [torch.Generator().manual_seed(int(s)) for s in seeds]
+    val_index, val_mask = pad_rows(val_rows, device)
+    best_accuracy, best_epochs, curves = [-1.0] * B, [0] * B, [[] for _ in range(B)]
+    best = [t.clone() for t in tensors]
+    for epoch in range(1, epochs + 1):
+        batches = [rows[torch.randperm(len(rows), generator=g).to(device)].split(batch_size) for rows, g in zip(fit_rows, orders)]
+        total = torch.zeros(B, device=device)
+        for step in range(max(len(b) for b in batches)):
+            active = [m for m in range(B) if step < len(batches[m])]
+            everyone = len(active) == B
+            at = slice(None) if everyone else torch.tensor(active, device=device)
+            stepping = members if everyone else MLPMembers([W[at] for W in members.weights], [b[at] for b in members.biases])
+            index, mask = pad_rows([batches[m][step] for m in active], device)
+            masks = _dropout_masks([len(batches[m][step]) for m in active], index.shape[1], hidden, dropout,
+                                   [generators[m] for m in active] if device.type == 'cpu' else generators, device)
+            X_batch, y_batch = X[index], y[index]
+            logits, activations = _forward(stepping, X_batch, masks)
+            logp, n_rows = torch.log_softmax(logits, -1), mask.sum(1)
+            total[at] += -(logp.gather(2, y_batch[..., None])[..., 0] * mask).sum(1).detach()
+            d_logits = logp.exp().scatter_add_(2, y_batch[..., None], -torch.ones_like(logp[..., :1])).mul_((mask / n_rows[:, None])[..., None])
+            grads = _backward(stepping, X_batch, activations, masks, d_logits)
+            for j, m in enumerate(active):  # a member without a batch at this step has no gradient: Adam skips it
+                for view, grad in zip(views[m], grads): view.grad = grad[j]
+            optimizer.step()
+            for m in active:
+                for view in views[m]: view.grad = None
+        with torch.inference_mode(): hits = (_forward(members, X[val_index])[0].argmax(2) == y[val_index]) * val_mask
+        accuracy, losses = (hits.sum(1) / val_mask.sum(1)).tolist(), total.tolist()
+        for m in range(B):
+            curves[m].append({"epoch": epoch, "train_loss": losses[m] / len(fit_rows[m]), "val_accuracy": accuracy[m]})
+            if accuracy[m] > best_accuracy[m]:
+                best_accuracy[m], best_epochs[m] = accuracy[m], epoch
+                for kept, t in zip(best, tensors): kept[m] = t[m]
+    k = len(members.weights)
+    return MLPFits(MLPMembers(best[:k], best[k:]), best_epochs, curves)
+
+def predict_mlps(members:MLPMembers, # stacked probes (`train_mlps`' `members`)
+                 X:torch.Tensor, # [N, D] every row
+                 rows:list, # per member: the rows to predict
+                ) -> list[np.ndarray]: # per member: its predicted classes
+    "Each member's predicted class for its own rows"
+    index, _ = pad_rows(rows, X.device)
+    with torch.inference_mode(): predicted = _forward(members, X[index])[0].argmax(2).cpu().numpy()
+    return [p[:len(r)] for p, r in zip(predicted, rows)]
+
 # %% ../nbs/02_probe.ipynb #c029
-def logreg_path(X_fit:np.ndarray, # standardised training rows
-                y_fit:np.ndarray, # training labels
-                X_eval:np.ndarray, # rows to predict at every C
-                c_grid=C_GRID, # C values (fitted in ascending order)
-                max_iter:int=200, # lbfgs iterations per C
-                tol:float=1e-3, # lbfgs gradient tolerance
-                start=None, # (coef, intercept) to warm-start the first fit from
-               ) -> tuple[dict, int]: # {C: (predictions on X_eval, (coef, intercept))}, fits that hit max_iter
-    "Fit multinomial logistic regression along a C path with warm starts; predict X_eval at each C"
-    model = LogisticRegression(max_iter=max_iter, tol=tol, warm_start=True)
-    if start is not None: model.coef_, model.intercept_ = (w.copy() for w in start)
-    path, not_converged = {}, 0
-    for C in sorted(c_grid):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter('always', ConvergenceWarning)
-            model.set_params(C=C).fit(X_fit, y_fit)
-        not_converged += any(issubclass(w.category, ConvergenceWarning) for w in caught)
-        path[C] = (model.predict(X_eval), (model.coef_.copy(), model.intercept_.copy()))
-    return path, not_converged
+LOGREG_TOL = 1e-5 # converged: every |gradient| of the per-item mean objective (in the fold's rotated basis) at most this
+LOGREG_MAX_ITER = 1000 # L-BFGS iterations per fit at most
+LOGREG_HISTORY = 10 # L-BFGS memory (pairs of steps kept)
+
+class FoldBasis(NamedTuple):
+    "One outer fold's features: standardised on its training rows, then rotated onto their principal axes"
+    train: torch.Tensor # [N_train, D] float32
+    test: torch.Tensor # [N_test, D] float32
+    axes: torch.Tensor # [D, D] the rotation: eigenvectors of the standardised training rows' covariance
+
+def fold_basis(X_train:np.ndarray, # one outer fold's training rows
+               X_test:np.ndarray, # its test rows
+               device:str|torch.device='cpu', # where the fits run
+              ) -> FoldBasis:
+    "Standardise on the training rows (as `StandardScaler`), and rotate both parts onto the training rows' principal axes"
+    scaler = StandardScaler().fit(X_train)
+    train, test = (torch.as_tensor(scaler.transform(part), dtype=torch.float32, device=device) for part in (X_train, X_test))
+    axes = torch.linalg.eigh((train.T @ train / len(train)).double())[1].float()  # a rotation: the L2 penalty is unchanged by it
+    return FoldBasis(train @ axes, test @ axes, axes)
+
+class LogregFit(NamedTuple):
+    "Members' fitted multinomial logistic regressions, in the fold basis"
+    weights: torch.Tensor # [B, D, K]
+    bias: torch.Tensor # [B, K]
+    seen: torch.Tensor # [B, K] bool: the classes each member was fitted on (the others are never predicted)
+    iterations: torch.Tensor # [B] L-BFGS iterations used
+    converged: torch.Tensor # [B] bool: max |gradient| <= tol before max_iter
+
+# %% ../nbs/02_probe.ipynb #c029b
+def _loss(Z, y, rows, n, ridge, seen, W, b) -> tuple[torch.Tensor, torch.Tensor]:
+    "Members' objectives (mean cross-entropy over their rows + ridge |W|^2 / 2n) and log-probabilities [B, N, K]"
+    logits = (torch.einsum('nd,bdk->bnk', Z, W) + b[:, None]).masked_fill(~seen[:, None], float('-inf'))
+    logp = logits - logits.logsumexp(-1, keepdim=True)  # 2-3x faster than log_softmax over a last axis of a few classes
+    nll = -torch.where(rows > 0, logp.gather(2, y[..., None])[..., 0], 0).double().sum(1)  # masked rows may hold classes a member never saw
+    return (nll + 0.5 * ridge.double() * (W.double() ** 2).sum((1, 2))) / n.double(), logp  # summed in float64: the line search compares tiny decreases
+
+def _gradient(Z, y, rows, n, ridge, W, logp) -> torch.Tensor:
+    "Gradient of `_loss`, flattened per member [B, D*K + K]"
+    residual = logp.exp()
+    residual.scatter_add_(2, y[..., None], -torch.ones_like(y[..., None], dtype=residual.dtype))
+    residual = residual * (rows / n[:, None])[..., None]
+    grad_W = torch.einsum('nd,bnk->bdk', Z, residual) + (ridge / n)[:, None, None] * W
+    return torch.cat([grad_W.flatten(1), residual.sum(1)], 1)
+
+def _curvature(Z2, rows, n, ridge, logp) -> torch.Tensor:
+    "The Hessian's diagonal per member (class couplings left out): L-BFGS's starting metric"
+    p = logp.exp()
+    h = p * (1 - p) * (rows / n[:, None])[..., None]
+    diag_W = torch.einsum('nd,bnk->bdk', Z2, h) + (ridge / n)[:, None, None]
+    return torch.cat([diag_W.flatten(1), h.sum(1) + 1e-12], 1)
+
+def _direction(g, d, S, Y, rho, filled) -> torch.Tensor:
+    "L-BFGS two-loop recursion per member, newest pair in the last slot, starting metric diag(1 / d)"
+    q, alphas, m = g.clone(), [], S.shape[1]
+    for j in range(m - 1, -1, -1):
+        a = (j >= m - filled) * rho[:, j] * (S[:, j] * q).sum(1)
+        q -= a[:, None] * Y[:, j]; alphas.append(a)
+    r = q / d
+    for j, a in zip(range(m), reversed(alphas)):
+        beta = (j >= m - filled) * rho[:, j] * (Y[:, j] * r).sum(1)
+        r += S[:, j] * (a - beta)[:, None]
+    return -r
+
+# %% ../nbs/02_probe.ipynb #c029c
+def fit_logreg(Z:torch.Tensor, # [N, D] one fold's rows in its basis (`fold_basis`)
+               y:torch.Tensor, # [B, N] int64 labels per member (any class where `rows` is False)
+               rows:torch.Tensor, # [B, N] bool: the rows each member fits
+               C:torch.Tensor|np.ndarray, # [B] inverse regularisation strength per member
+               n_classes:int, # K
+               tol:float=LOGREG_TOL, # convergence: max |gradient| of the mean objective
+               max_iter:int=LOGREG_MAX_ITER, # L-BFGS iterations at most
+               history:int=LOGREG_HISTORY, # L-BFGS memory
+               start:tuple|None=None, # (weights [B, D, K], bias [B, K]) to start from; None: zeros
+              ) -> LogregFit:
+    "Multinomial L2 logistic regressions (sklearn's objective), one per member, fitted together to convergence by L-BFGS"
+    (B, N), D, K, dtype = rows.shape, Z.shape[1], n_classes, Z.dtype
+    rows_f = rows.to(dtype)
+    seen = Z.new_zeros(B, K).scatter_add_(1, y.clamp(0, K - 1), rows_f) > 0
+    n = rows_f.sum(1)
+    ridge = 1 / torch.as_tensor(C, dtype=dtype, device=Z.device)
+    ridge = torch.where(seen.sum(1) == 2, 2 * ridge, ridge)  # sklearn fits two classes as one binomial row w = W1 - W0: the softmax's optimum at twice the ridge
+    W0, b0 = start if start is not None else (Z.new_zeros(B, D, K), Z.new_zeros(B, K))
+    x = torch.cat([W0.flatten(1), b0], 1).to(dtype)
+    Z2 = Z * Z
+    args = lambda idx: (y[idx], rows_f[idx], n[idx], ridge[idx])
+    def loss(idx, x): return _loss(Z, *args(idx), seen[idx], x[:, :D * K].view(-1, D, K), x[:, D * K:])
+    def grad(idx, x, logp): return _gradient(Z, *args(idx), x[:, :D * K].view(-1, D, K), logp)
+    S, Y = x.new_zeros(B, history, x.shape[1]), x.new_zeros(B, history, x.shape[1])
+    rho, filled = x.new_zeros(B, history), torch.zeros(B, dtype=torch.long, device=Z.device)
+    iterations, converged = torch.zeros(B, dtype=torch.long, device=Z.device), torch.zeros(B, dtype=torch.bool, device=Z.device)
+    active = torch.arange(B, device=Z.device)
+    f, logp = loss(active, x); g = grad(active, x, logp)
+    for _ in range(max_iter):
+        done = g.abs().amax(1) <= tol
+        converged[active[done]] = True
+        keep = ~done
+        active, f, g, logp = active[keep], f[keep], g[keep], logp[keep]
+        if not len(active): break
+        x_a = x[active]
+        p = _direction(g, _curvature(Z2, rows_f[active], n[active], ridge[active], logp), S[active], Y[active], rho[active], filled[active])
+        slope = (g * p).sum(1)
+        uphill = slope >= 0  # a stale history: fall back to the scaled gradient
+        if uphill.any():
+            p[uphill] = -g[uphill] / _curvature(Z2, rows_f[active[uphill]], n[active[uphill]], ridge[active[uphill]], logp[uphill])
+            slope = (g * p).sum(1)
+        step, pending = torch.ones_like(slope), torch.ones_like(slope, dtype=torch.bool)
+        x_new, f_new, logp_new = x_a.clone(), f.clone(), logp.clone()
+        for _ in range(10):  # Armijo backtracking, every member its own step (L-BFGS takes the first nearly always)
+            trial = pending.nonzero()[:, 0]
+            x_try = x_a[trial] + step[trial, None] * p[trial]
+            f_try, logp_try = loss(active[trial], x_try)
+            ok = f_try <= f[trial] + 1e-4 * step[trial] * slope[trial]
+            took = trial[ok]
+            x_new[took], f_new[took], logp_new[took] = x_try[ok], f_try[ok], logp_try[ok]
+            pending[took] = False; step[trial[~ok]] /= 2
+            if not pending.any(): break
+        g_new = grad(active, x_new, logp_new)
+        stalled = pending | (f_new >= f)
+        if stalled.any():  # float32 cannot see the decrease: accept the full step on Hager-Zhang's approximate Wolfe test
+            at = stalled.nonzero()[:, 0]
+            x_try = x_a[at] + p[at]
+            f_try, logp_try = loss(active[at], x_try)
+            g_try = grad(active[at], x_try, logp_try)
+            slope_try = (g_try * p[at]).sum(1)
+            ok = (f_try <= f[at] + 1e-6 * f[at].abs()) & (slope_try <= -(1 - 2e-4) * slope[at]) & (slope_try >= 0.9 * slope[at])
+            took = at[ok]
+            x_new[took], f_new[took], logp_new[took], g_new[took] = x_try[ok], f_try[ok], logp_try[ok], g_try[ok]
+            stalled[took] = False  # still stalled: no step makes progress, as close as float32 gets
+        s, dy = x_new - x_a, g_new - g
+        sy = (s * dy).sum(1)
+        update = ~stalled & (sy > 1e-10 * s.norm(dim=1) * dy.norm(dim=1))
+        at = active[update]
+        S[at], Y[at], rho[at] = S[at].roll(-1, 1), Y[at].roll(-1, 1), rho[at].roll(-1, 1)
+        S[at, -1], Y[at, -1], rho[at, -1] = s[update], dy[update], 1 / sy[update]
+        filled[at] = (filled[at] + 1).clamp(max=history)
+        x[active] = x_new; iterations[active] += 1
+        f, g, logp = f_new, g_new, logp_new
+        if stalled.any():
+            converged[active[stalled]] = g[stalled].abs().amax(1) <= 10 * tol
+            keep = ~stalled
+            active, f, g, logp = active[keep], f[keep], g[keep], logp[keep]
+            if not len(active): break
+    else: converged[active] = g.abs().amax(1) <= tol
+    return LogregFit(x[:, :D * K].reshape(B, D, K), x[:, D * K:], seen, iterations, converged)
+
+def logreg_predict(fit:LogregFit, # `fit_logreg`'s members
+                   Z:torch.Tensor, # [N, D] rows in the same fold basis
+                  ) -> torch.Tensor: # [B, N] predicted class per member and row
+    "Most probable class per row, among the classes each member was fitted on"
+    logits = torch.einsum('nd,bdk->bnk', Z, fit.weights) + fit.bias[:, None]
+    return logits.masked_fill(~fit.seen[:, None], float('-inf')).argmax(2)
+
+def sklearn_coefficients(fit:LogregFit, # `fit_logreg`'s members
+                         basis:FoldBasis, # the basis they were fitted in
+                         member:int=0, # which member
+                        ) -> tuple[np.ndarray, np.ndarray]: # coef [K' or 1, D], intercept [K' or 1], over the classes seen
+    "One member's weights on the standardised features, laid out as sklearn's `coef_` and `intercept_` (binomial: one row)"
+    seen = fit.seen[member].cpu().numpy()
+    coef = (basis.axes @ fit.weights[member]).T.cpu().numpy()[seen]
+    intercept = fit.bias[member].cpu().numpy()[seen]
+    if seen.sum() == 2: return coef[1:] - coef[:1], intercept[1:] - intercept[:1]
+    return coef, intercept - intercept.mean()
 
 # %% ../nbs/02_probe.ipynb #c030
-def _mean_weights(weights, n_classes):
-    "Average (coef, intercept) over folds, or None when a fold saw fewer classes (shapes differ)"
-    rows = 1 if n_classes == 2 else n_classes
-    if any(coef.shape[0] != rows for coef, _ in weights): return None
-    return np.mean([c for c, _ in weights], 0), np.mean([b for _, b in weights], 0)
+def _choose_c(scores:np.ndarray, grid:list) -> tuple[float, float]:
+    "The C with the best score (ties -> the smaller C) and that score"
+    best = int(np.argmax(scores))
+    return grid[best], float(scores[best])
 
-def select_c(X:np.ndarray, # standardised training part
-             y:np.ndarray, # its labels
-             folds:list, # (fit, validation) index pairs inside the part
-             c_grid=C_GRID, # C values to compare
-             **path_kwargs, # passed to `logreg_path`
-            ) -> tuple[float, float, tuple|None, int]: # C, its mean validation accuracy, warm start for the refit, fits that hit max_iter
-    "Pick C by mean validation accuracy over the folds (ties -> smaller C); folds that fit on one class are left out"
-    grid, scores, weights, not_converged = sorted(c_grid), [], [], 0
-    folds = [(fit, val) for fit, val in folds if len(np.unique(y[fit])) >= 2]
-    if not folds: return (1.0 if 1.0 in grid else grid[len(grid) // 2]), float('nan'), None, 0  # nothing to compare: sklearn's default
-    for fit, val in folds:
-        path, failed = logreg_path(X[fit], y[fit], X[val], grid, **path_kwargs)
-        scores.append([np.mean(path[C][0] == y[val]) for C in grid])
-        weights.append({C: path[C][1] for C in grid})
-        not_converged += failed
-    mean_scores = np.mean(scores, axis=0)
-    C = grid[int(np.argmax(mean_scores))]
-    return C, float(mean_scores.max()), _mean_weights([w[C] for w in weights], len(np.unique(y))), not_converged
+def fold_logreg(basis:FoldBasis, # one outer fold (`fold_basis`)
+                y_train:np.ndarray, # [V, N_train] labels of the training rows, one row per labelling (the real one, or permutations)
+                y_test:np.ndarray, # [V, N_test] their test labels (used only under 'seed', which picks C on them)
+                settings:dict, # c_grid, inner_folds, max_iter, tol (as `run_probe` takes them)
+                groups_train=None, # speakers of the training rows (speaker-disjoint selection)
+                protocol:str='kfold', # outer protocol
+                given_c=None, # C per labelling (the nulls reuse the real run's choice); None: chosen
+               ) -> tuple[np.ndarray, list[dict], int]: # test predictions [V, N_test], selection record per labelling, fits not converged
+    "Logistic regressions of every labelling of one fold, fitted together: C picked on the test split ('seed', the original's optimism), given, or chosen inside the training part"
+    Z, grid = basis.train, sorted(float(c) for c in settings['c_grid'])
+    everything = np.ones(len(Z), bool)
+    members, plans = [], []  # members: (labelling, C, rows) fitted in one batch; plans: how each labelling reads its members
+    for v, labels in enumerate(y_train):
+        folds = []
+        if protocol != 'seed' and given_c is None:
+            folds = [(fit, val) for fit, val in selection_folds(labels, groups_train, protocol, settings['inner_folds'])
+                     if len(np.unique(labels[fit])) >= 2]  # a fit part of one class has nothing to compare
+            for fit, _ in folds: members += [(v, C, np.isin(np.arange(len(Z)), fit)) for C in grid]
+        first_full = len(members)  # the whole training part at every C (or the given one): a refit after selection is one of them
+        members += [(v, C, everything) for C in ([float(given_c[v])] if given_c is not None else grid)]
+        plans.append((first_full - len(folds) * len(grid), folds, first_full))
+    fit = fit_logreg(Z, torch.as_tensor(np.stack([y_train[v] for v, _, _ in members]), device=Z.device),
+                     torch.as_tensor(np.stack([rows for _, _, rows in members]), device=Z.device), np.array([C for _, C, _ in members]),
+                     int(max(y_train.max(), y_test.max())) + 1, tol=settings.get('tol', LOGREG_TOL), max_iter=settings.get('max_iter', LOGREG_MAX_ITER))
+    on_train, on_test = logreg_predict(fit, Z).cpu().numpy(), logreg_predict(fit, basis.test).cpu().numpy()
+    predictions, records = np.zeros(y_test.shape, np.int64), []
+    for v, (first, folds, full) in enumerate(plans):
+        if given_c is not None: C, score = float(given_c[v]), float('nan')
+        elif protocol == 'seed':  # the original's optimism, for comparison: C picked on the test split
+            C, score = _choose_c(np.array([np.mean(on_test[full + c] == y_test[v]) for c in range(len(grid))]), grid)
+        elif not folds: C, score = (1.0 if 1.0 in grid else grid[len(grid) // 2]), float('nan')  # nothing to compare: sklearn's default C
+        else:
+            C, score = _choose_c(np.mean([[np.mean(on_train[first + f * len(grid) + c][val] == y_train[v][val]) for c in range(len(grid))]
+                                          for f, (_, val) in enumerate(folds)], 0), grid)
+        predictions[v] = on_test[full if given_c is not None else full + grid.index(C)]
+        records.append({"C": C, "val_accuracy": score})
+    return predictions, records, int((~fit.converged).sum())
 
 # %% ../nbs/02_probe.ipynb #c033
 def metrics_from_confusion(confusion:np.ndarray, # [..., C, C] counts, rows true, columns predicted
@@ -398,47 +688,38 @@ def probe_label(probe:str, # 'mlp' or 'logreg'
     return f"{what}; {_PROTOCOL_TEXT[protocol].format(choice=choice, k=n_splits)}"
 
 # %% ../nbs/02_probe.ipynb #c041
-def _mlp_fold(tensors, y, groups, train, test, protocol, seed, n_classes, settings):
-    "Fit the MLP on one outer fold; returns test predictions, curve, selection record"
-    X_dev, y_dev = tensors  # all items, already on the device
-    if protocol == 'seed': fit, val = train, test  # the original: the epoch is picked on the test split
-    else:
-        fit, val = validation_split(y[train], None if groups is None else groups[train], protocol)
-        fit, val = train[fit], train[val]
-    fit, val, test = (torch.as_tensor(idx, device=X_dev.device) for idx in (fit, val, test))
-    model, epoch, curve = train_mlp(X_dev[fit], y_dev[fit], X_dev[val], y_dev[val], n_classes, seed, **settings)
-    chosen = {"epoch": epoch, "val_accuracy": curve[epoch - 1]["val_accuracy"]}
-    return predict_mlp(model, X_dev[test]).cpu().numpy(), curve, chosen
+def _mlp_rows(y, groups, train, test, protocol) -> tuple:
+    "One outer fold's (fit, validation, test) rows for the MLP: under 'seed' the epoch is picked on the test split (the original)"
+    if protocol == 'seed': return train, test, test
+    fit, val = validation_split(y[train], None if groups is None else groups[train], protocol)
+    return train[fit], train[val], test
 
-def _logreg_fold_predictions(X_train:np.ndarray, # standardised training rows of one outer fold
-                            y_train:np.ndarray, # their labels
-                            X_test:np.ndarray, # standardised test rows
-                            y_test:np.ndarray, # test labels (used only under 'seed', which picks C on them)
-                            settings:dict, # c_grid, inner_folds, max_iter, tol (as `run_probe` takes them)
-                            groups_train=None, # speakers of the training rows (speaker-disjoint selection)
-                            protocol:str='kfold', # outer protocol
-                            C:float|None=None, # a given C: no selection (the nulls reuse the real run's choice)
-                           ) -> tuple[np.ndarray, dict, int]: # test predictions, selection record, fits that hit max_iter
-    "Logistic regression on one fold: C picked on the test split ('seed', the original's optimism), given, or chosen inside the training part"
-    settings = dict(settings)
-    c_grid, n_folds = settings.pop('c_grid'), settings.pop('inner_folds')
-    if protocol == 'seed':  # the original's optimism, for comparison: C picked on the test split
-        path, failed = logreg_path(X_train, y_train, X_test, c_grid, **settings)
-        scores = [np.mean(path[c][0] == y_test) for c in sorted(c_grid)]
-        C = sorted(c_grid)[int(np.argmax(scores))]
-        return path[C][0], {"C": C, "val_accuracy": float(max(scores))}, failed
-    if C is None:
-        folds = selection_folds(y_train, groups_train, protocol, n_folds)
-        C, score, start, failed = select_c(X_train, y_train, folds, c_grid, **settings)
-    else: score, start, failed = float('nan'), None, 0
-    refit, refit_failed = logreg_path(X_train, y_train, X_test, [C], start=start, **settings)  # on the whole part
-    return refit[C][0], {"C": C, "val_accuracy": score}, failed + refit_failed
+MLP_MEMBER_BYTES = 2**28 # members trained together at most: their validation rows, gathered, fit in this many bytes
 
+def _mlp_members(X, y, groups, splits, protocol, seeds, n_classes, settings) -> tuple[list, list, list]:
+    "Every (seed, fold) of the MLP trained together, in chunks that bound memory; returns test predictions, curves, selections"
+    device = resolve_device(settings['device'])
+    X_dev, y_dev = torch.as_tensor(X, device=device), torch.as_tensor(y, device=device)  # built once
+    plan = [(seed, fold, *_mlp_rows(y, groups, train, test, protocol)) for seed in seeds for fold, (train, test) in enumerate(splits)]
+    per_chunk = max(1, MLP_MEMBER_BYTES // (4 * X.shape[1] * max(len(val) for *_, val, _ in plan)))
+    options = {k: v for k, v in settings.items() if k != 'device'}
+    predictions, curves, selected = [], [], []
+    for start in range(0, len(plan), per_chunk):
+        chunk = plan[start:start + per_chunk]
+        rows = [[torch.as_tensor(member[i], device=device) for member in chunk] for i in (2, 3, 4)]
+        fits = train_mlps(X_dev, y_dev, rows[0], rows[1], n_classes, [seed for seed, *_ in chunk], **options)
+        predictions += predict_mlps(fits.members, X_dev, rows[2])
+        for (seed, fold, *_), epoch, curve in zip(chunk, fits.epochs, fits.curves):
+            curves += [{"seed": seed, "fold": fold, **point} for point in curve]
+            selected.append({"seed": seed, "fold": fold, "epoch": epoch, "val_accuracy": curve[epoch - 1]["val_accuracy"]})
+    return predictions, curves, selected
+
+# %% ../nbs/02_probe.ipynb #c041l
 def _logreg_fold(X, y, groups, train, test, protocol, settings):
-    "Fit logreg on one outer fold; returns test predictions, selection record, fits that hit max_iter"
-    scaler = StandardScaler().fit(X[train])
-    return _logreg_fold_predictions(scaler.transform(X[train]), y[train], scaler.transform(X[test]), y[test], settings,
-                                   None if groups is None else groups[train], protocol)
+    "Fit logreg on one outer fold; returns test predictions, selection record, fits not converged"
+    basis = fold_basis(X[train], X[test], settings['device'])
+    pred, records, failed = fold_logreg(basis, y[train][None], y[test][None], settings, None if groups is None else groups[train], protocol)
+    return pred[0], records[0], failed
 
 # %% ../nbs/02_probe.ipynb #c042
 def _trainable(y, splits, classes) -> tuple[list, list[str]]:
@@ -467,26 +748,17 @@ def _fit_folds(X, y, groups, splits, probe, protocol, seeds, n_classes, settings
     "Fit every fold (and seed); returns pooled test indices, predictions [S, N], curves, selections, notes"
     curves, selected, notes, predictions = [], [], [], []
     if probe == 'mlp':
-        device = resolve_device(settings.pop('device'))
-        tensors = torch.as_tensor(X, device=device), torch.as_tensor(y, device=device)  # built once
-        for seed in seeds:
-            per_fold = []
-            for fold, (train, test) in enumerate(splits):
-                pred, curve, chosen = _mlp_fold(tensors, y, groups, train, test, protocol, seed, n_classes, settings)
-                per_fold.append(pred)
-                curves += [{"seed": seed, "fold": fold, **point} for point in curve]
-                selected.append({"seed": seed, "fold": fold, **chosen})
-            predictions.append(np.concatenate(per_fold))
-        settings['device'] = str(device)
+        pooled, curves, selected = _mlp_members(X, y, groups, splits, protocol, seeds, n_classes, settings)
+        predictions = [np.concatenate(pooled[i * len(splits):(i + 1) * len(splits)]) for i in range(len(seeds))]
+        settings['device'] = str(resolve_device(settings['device']))
     else:
         per_fold, not_converged = [], 0
-        with threadpool_limits(1, user_api='blas'):  # BLAS threads made its skinny products 2.5x slower and moved its numbers
-            for fold, (train, test) in enumerate(splits):
-                pred, chosen, failed = _logreg_fold(X, y, groups, train, test, protocol, dict(settings))
-                per_fold.append(pred); not_converged += failed
-                selected.append({"seed": None, "fold": fold, **chosen})
+        for fold, (train, test) in enumerate(splits):
+            pred, chosen, failed = _logreg_fold(X, y, groups, train, test, protocol, settings)
+            per_fold.append(pred); not_converged += failed
+            selected.append({"seed": None, "fold": fold, **chosen})
         predictions.append(np.concatenate(per_fold))
-        if not_converged: notes.append(f"logreg: {not_converged} fit(s) reached max_iter before converging")
+        if not_converged: notes.append(f"logreg: {not_converged} fit(s) did not converge (max |gradient| > tol={settings['tol']:g} after max_iter={settings['max_iter']})")
     return np.concatenate([test for _, test in splits]), np.stack(predictions), curves, selected, notes
 
 # %% ../nbs/02_probe.ipynb #c043
@@ -563,8 +835,8 @@ def run_probe(X:np.ndarray, # embeddings of one layer [N, D]
               classes=None, # label names in label order; default '0', '1', ...
               n_boot:int=1000, # bootstrap resamples for the intervals
               level:float=0.95, # interval coverage
-              device:str='auto', # MLP device: 'auto' (CUDA if available), 'cpu', 'cuda'
-              threads:int|None=None, # CPU threads for torch/BLAS during the run (logreg fits on one BLAS thread regardless); None: leave as is
+              device:str='auto', # where the fits run: 'auto' (CUDA if available), 'cpu', 'cuda'
+              threads:int|None=None, # CPU threads for torch/BLAS during the run; None: leave as is
               epochs:int=10, # MLP epochs
               batch_size:int=64, # MLP mini-batch
               lr:float=1e-3, # MLP Adam learning rate
@@ -572,8 +844,8 @@ def run_probe(X:np.ndarray, # embeddings of one layer [N, D]
               dropout:float=0.3, # MLP dropout
               c_grid=C_GRID, # logreg C values
               inner_folds:int=1, # logreg C selection: 1 = validation part, k = inner k-fold CV (not under 'seed')
-              max_iter:int=200, # logreg lbfgs iterations per C
-              tol:float=1e-3, # logreg lbfgs gradient tolerance
+              max_iter:int=LOGREG_MAX_ITER, # logreg L-BFGS iterations per fit at most
+              tol:float=LOGREG_TOL, # logreg convergence: max |gradient| of the mean objective
               n_splits:int=5, # outer folds asked for 'kfold' and 'speaker' (fewer where the items allow fewer: see `fold_count`)
               boot_seed:int=0, # bootstrap random seed
               scope:str='all', # 'known_speakers': score only items whose speaker is known (the items 'speaker' scores)
@@ -587,7 +859,7 @@ def run_probe(X:np.ndarray, # embeddings of one layer [N, D]
     X, y, groups, evaluated, excluded, kept = _usable(X, y, groups, protocol, classes, scope)
     splits, fold_notes = outer_folds(y, groups, protocol, n_splits, evaluated)
     if probe == 'mlp': settings = dict(epochs=epochs, batch_size=batch_size, lr=lr, hidden=list(hidden), dropout=dropout, device=device)
-    else: settings, seeds = dict(c_grid=[float(c) for c in c_grid], inner_folds=inner_folds, max_iter=max_iter, tol=tol), seeds[:1]
+    else: settings, seeds = dict(c_grid=[float(c) for c in c_grid], inner_folds=inner_folds, max_iter=max_iter, tol=tol, device=str(resolve_device(device))), seeds[:1]
     with limit_threads(threads):
         test, predictions, curves, selected, notes = _fit_folds(X, y, groups, splits, probe, protocol, seeds, len(evaluated), settings)
     clusters = groups[test] if protocol == 'speaker' else None
@@ -666,10 +938,11 @@ def run_null(X:np.ndarray, # embeddings of one layer [N, D]
              fold_c=None, # C per outer fold (the real logreg run's choices); None: chosen as `run_probe` chooses it
              c_grid=C_GRID, # C values (under 'seed' each permutation picks its best on the test split, as the real run)
              inner_folds:int=1, # C selection folds when `fold_c` is None
-             max_iter:int=200, # lbfgs iterations, as the real run
-             tol:float=1e-3, # lbfgs tolerance, as the real run
+             max_iter:int=LOGREG_MAX_ITER, # L-BFGS iterations, as the real run
+             tol:float=LOGREG_TOL, # convergence tolerance, as the real run
              n_splits:int=5, # outer folds, as the real run
              seed:int=NULL_SEED, # permutation k uses np.random.default_rng([seed, k])
+             device:str='auto', # where the fits run
             ) -> dict: # unit, unit_reason, n, probe, c, metrics {name: [score per permutation]}, seconds
     "Scores of logistic regressions trained on shuffled labels under a protocol's own folds: the protocol's null"
     if n_null < 2: raise ValueError(f"a null needs at least 2 permutations, not {n_null}")
@@ -683,21 +956,18 @@ def run_null(X:np.ndarray, # embeddings of one layer [N, D]
     units, found = permutation_units(y, groups) if unit == 'auto' else (np.arange(len(y)), 'clip')
     why = ('' if found == 'speaker' else 'asked for' if unit == 'clip' else
            'speakers unknown' if groups is None or not known_speaker_mask(groups).any() else "a speaker's clips carry different labels")
-    settings = dict(c_grid=tuple(c_grid), inner_folds=inner_folds, max_iter=max_iter, tol=tol)
-    scaled = [(scaler.transform(X[train]), scaler.transform(X[test]))  # label-free: standardised once per fold
-              for train, test in splits for scaler in [StandardScaler().fit(X[train])]]
-    draws, n_classes = {name: [] for name in ('accuracy', 'balanced_accuracy', 'macro_f1')}, len(evaluated)
-    with threadpool_limits(1, user_api='blas'):
-        for k in range(n_null):
-            y_null = shuffled_labels(y, units, np.random.default_rng([seed, k]))
-            confusion = np.zeros((n_classes, n_classes))
-            for fold, ((train, test), (X_train, X_test)) in enumerate(zip(splits, scaled)):
-                if len(np.unique(y_null[train])) < 2: continue  # as for a real fold with one class: its items go unscored
-                given = None if fold_c is None else fold_c[fold]
-                pred = _logreg_fold_predictions(X_train, y_null[train], X_test, y_null[test], settings,
-                                                None if groups is None else groups[train], protocol, given)[0]
-                confusion += confusion_matrix(y_null[test], pred, labels=range(n_classes))
-            for name, value in metrics_from_confusion(confusion).items(): draws[name].append(float(value))
+    settings, device = dict(c_grid=tuple(c_grid), inner_folds=inner_folds, max_iter=max_iter, tol=tol), resolve_device(device)
+    labellings = np.stack([shuffled_labels(y, units, np.random.default_rng([seed, k])) for k in range(n_null)])
+    n_classes = len(evaluated)
+    confusion = np.zeros((n_null, n_classes, n_classes))
+    for fold, (train, test) in enumerate(splits):  # every permutation of a fold fitted together
+        fitted = [k for k in range(n_null) if len(np.unique(labellings[k, train])) >= 2]  # as for a real fold with one class: its items go unscored
+        if not fitted: continue
+        given = None if fold_c is None else [fold_c[fold]] * len(fitted)
+        pred = fold_logreg(fold_basis(X[train], X[test], device), labellings[fitted][:, train], labellings[fitted][:, test], settings,
+                           None if groups is None else groups[train], protocol, given)[0]
+        for i, k in enumerate(fitted): confusion[k] += confusion_matrix(labellings[k, test], pred[i], labels=range(n_classes))
+    draws = {name: [float(v) for v in values] for name, values in metrics_from_confusion(confusion).items()}
     return dict(unit=found, unit_reason=why, n=n_null, probe='logreg', c='the real run\'s per fold' if fold_c is not None else 'chosen as the real run',
                 metrics=draws, seconds=round(time.perf_counter() - start, 3))
 
@@ -713,7 +983,7 @@ def with_null(result:dict, # a `run_probe` result
 # %% ../nbs/02_probe.ipynb #c056
 TASKS = ('label', 'speaker_id', 'nonspeech_label')
 SPEAKER_ID_C = 0.1 # speaker identification: one fixed C (standardised features), no selection
-_NULL_SETTINGS = ('c_grid', 'inner_folds', 'max_iter', 'tol', 'n_splits') # run_probe's settings that a null shares
+_NULL_SETTINGS = ('c_grid', 'inner_folds', 'max_iter', 'tol', 'n_splits', 'device') # run_probe's settings that a null shares
 
 def _speaker_id_items(groups, n_splits) -> tuple[np.ndarray, np.ndarray, list[str]]:
     "Items of speakers with at least `n_splits` clips (fewer, down to 2, when fewer than two speakers have that many), each one's speaker index, and those speakers"
