@@ -49,7 +49,8 @@ def run_original(model_path: str, files: list, device: str, queue):
 
 def run_project(model_path: str, folder: str, cache: str, batch_seconds: float, device: str, dtype: str, queue):
     "indic_probe end to end: extract() from the audiofolder into a fresh cache"
-    from indic_probe.extract import extract, load_layer, read_manifest, load_cache_items
+    from indic_probe.extract import extract
+    from indic_probe.cache import load_layer, read_manifest, load_cache_items
     import datasets, transformers.models.hubert.modeling_hubert  # one-time imports: the original's clock excludes them too
     start = time.perf_counter()
     extract(folder, model_path, cache, batch_seconds=batch_seconds, device=device, dtype=dtype, progress=False)

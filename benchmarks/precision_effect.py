@@ -56,7 +56,8 @@ def save_model(path: Path, init_range: float, seed: int) -> Path:
 
 def run_extract(corpus: Path, model: Path, cache: Path, dtype: str, batch_seconds: float) -> tuple[float, bool]:
     "Extract into `cache` with an explicit dtype on the CPU; returns (seconds, reused an existing complete cache)"
-    from indic_probe.extract import extract, read_manifest
+    from indic_probe.extract import extract
+    from indic_probe.cache import read_manifest
     reused = (cache / "manifest.json").exists() and read_manifest(cache).get("complete", False)
     start = time.perf_counter()
     extract(str(corpus), str(model), cache, batch_seconds=batch_seconds, dtype=dtype, device="cpu", progress=False)
@@ -79,7 +80,7 @@ def record_predictions(module):
 
 def layer_differences(cache32: Path, cache16: Path, layers: int) -> list[dict]:
     "Per layer: bf16 vs fp32 error, and how different the fp32 layers are from one another"
-    from indic_probe.extract import load_layer
+    from indic_probe.cache import load_layer
     rows, first, previous = [], None, None
     for layer in range(layers):
         a, b = load_layer(cache32, layer)[0].astype(np.float64), load_layer(cache16, layer)[0].astype(np.float64)
@@ -112,7 +113,7 @@ def main():
     import torch, soundfile as sf
     import indic_probe.probe as probe_module
     from indic_probe.synth import make_accent_corpus
-    from indic_probe.extract import load_layer, read_manifest
+    from indic_probe.cache import load_layer, read_manifest
     print(f"CPU: {cpu_model()}")
     print(f"torch {torch.__version__} (threads {torch.get_num_threads()}, cpu capability {torch.backends.cpu.get_cpu_capability()}), "
           f"python {platform.python_version()}")

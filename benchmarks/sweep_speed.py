@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sweep_probe_speed import synthetic_layer
-from indic_probe.extract import CACHE_FORMAT, _file_sha256, _write_json, layer_file
+from indic_probe.cache import CACHE_FORMAT, file_sha256, write_json, layer_file
 from indic_probe.sweep import run_sweep
 from indic_probe.report import build_report, best_layers
 
@@ -33,10 +33,10 @@ def write_cache(cache: Path, items: int, dim: int, layers: int, unknown_speakers
                       label_idx=y, speaker=groups, speaker_source=np.where(groups == "unknown", "unknown", "given"), duration=3.0,
                       status="ok", frames=150, nonspeech_frames=0)).to_csv(cache / "items.csv", index=False)
     files = [cache / "items.csv"] + [layer_file(cache, l) for l in range(layers)]
-    _write_json(cache / "manifest.json", dict(format=CACHE_FORMAT, key=dict(model="synthetic", corpus_fingerprint="synthetic", pooling="mean",
+    write_json(cache / "manifest.json", dict(format=CACHE_FORMAT, key=dict(model="synthetic", corpus_fingerprint="synthetic", pooling="mean",
         dtype="fp32", vad=None), complete=True, model="synthetic layers", corpus="synthetic", classes=classes, n_items=items,
         num_layers=layers, hidden_size=dim, dim=dim, regions=["main"], counts=dict(items=items, ok=items, errors=0),
-        checksums={f.name: _file_sha256(f) for f in files}))
+        checksums={f.name: file_sha256(f) for f in files}))
     return cache
 
 def main():

@@ -122,7 +122,8 @@ if __name__ == "__main__":
     ap.add_argument("--profile", type=int, default=0, help="print this many functions of extraction's main thread by own time (cProfile)")
     args = ap.parse_args()
     from indic_probe.data import load_corpus
-    from indic_probe.extract import extract, feeding_defaults, resolve_device, read_manifest
+    from indic_probe.extract import extract, feeding_defaults, resolve_device
+    from indic_probe.cache import read_manifest
     device = str(resolve_device(args.device))
     gpu = device.startswith("cuda")
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())

@@ -43,13 +43,13 @@ def timed(label: str, run) -> dict:
 def tradeoffs(X, y, groups, args):
     "Fold 1 of the speaker protocol: tolerance, a warm start from another fold, and tuning L2 on a validation part"
     import torch
-    from indic_probe.analysis import _logit_starts, _standardised, fit_heads, head_scores
+    from indic_probe.analysis import logit_starts, standardise_fold, fit_heads, head_scores
     from indic_probe.probe import C_GRID
     from indic_probe.probe import protocol_splits, validation_split
     (train, test), (other, _) = protocol_splits(y, groups, "speaker")[:2]
-    starts = _logit_starts([42], len(X), 0.1)
+    starts = logit_starts([42], len(X), 0.1)
     def fit(rows, held, **kwargs):
-        Z, Z_held = _standardised(X, rows, held, "cpu")
+        Z, Z_held = standardise_fold(X, rows, held, "cpu")
         started = time.perf_counter()
         heads = fit_heads(Z, torch.as_tensor(y[rows]), 6, starts, **kwargs)
         seconds = time.perf_counter() - started
@@ -79,7 +79,7 @@ def notebook(X, y, groups, args):
     "Time the all-layers notebook end to end (papermill, seed + speaker, 1,000 resamples, CKA on 2,000 items) on a cache of these layers"
     import hashlib, json, tempfile
     import pandas as pd, papermill
-    from indic_probe.extract import CACHE_FORMAT
+    from indic_probe.cache import CACHE_FORMAT
     with tempfile.TemporaryDirectory() as tmp:
         cache = Path(tmp) / "cache"; cache.mkdir()
         classes = [f"accent{k}" for k in range(int(y.max()) + 1)]

@@ -12,15 +12,17 @@ import torch
 from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 from sklearn.preprocessing import StandardScaler
-from .extract import load_layer, read_manifest, resolve_device
-from .probe import (PROTOCOLS, _PROTOCOL_TEXT, _cluster_confusions, _notes, _resample_counts, _summary, _usable,
-                               cluster_strata, known_speaker_mask, limit_threads, metrics_from_confusion, outer_folds, protocol_splits)
+from .extract import resolve_device
+from .cache import load_layer, read_manifest
+from .probe import PROTOCOLS, known_speaker_mask, limit_threads, outer_folds, protocol_notes, usable_items
+from .stats import cluster_confusions, cluster_strata, metrics_from_confusion, resample_counts, summarise_predictions
 
 # %% auto #0
 __all__ = ['METRICS', 'HEAD_C', 'LOGIT_SCALE', 'VIEW_METHODS', 'linear_cka', 'cross_cka', 'cka_matrix', 'cka_baseline',
-           'baseline_text', 'cache_cka', 'plot_cka', 'best_layer_probability', 'plot_best_layer_probability',
-           'head_scores', 'HeadsFit', 'fit_heads', 'run_weighted_probe', 'weighting_gain', 'plot_layer_weights',
-           'plot_weighted_vs_layers', 'EmbeddingView', 'has_umap', 'embedding_view', 'plot_embedding_view']
+           'baseline_text', 'subset_rows', 'cache_cka', 'plot_cka', 'best_layer_probability',
+           'plot_best_layer_probability', 'head_scores', 'HeadsFit', 'fit_heads', 'standardise_fold', 'logit_starts',
+           'run_weighted_probe', 'weighting_gain', 'plot_layer_weights', 'plot_weighted_vs_layers', 'EmbeddingView',
+           'has_umap', 'embedding_view', 'plot_embedding_view']
 
 # %% ../nbs/09_analysis.ipynb #c006
 class _Prepared(NamedTuple):
@@ -117,7 +119,7 @@ def baseline_text(baseline:dict) -> str: # `cka_baseline`'s result
             f"± {2 * baseline['sd']:.2f} ({'debiased' if baseline['debiased'] else 'biased'}, {baseline['n_draws']} draws)")
 
 # %% ../nbs/09_analysis.ipynb #c015
-def _subset(n_items:int, max_items:int|None, seed:int) -> np.ndarray:
+def subset_rows(n_items:int, max_items:int|None, seed:int) -> np.ndarray:
     "Sorted rows to use: all of them, or a random `max_items` of them"
     if max_items is None or max_items >= n_items: return np.arange(n_items)
     return np.sort(np.random.default_rng(seed).choice(n_items, max_items, replace=False))
@@ -134,7 +136,7 @@ def cache_cka(cache_dir, # extraction cache folder (see `indic_probe.extract`)
     def stream():
         for layer in layers:
             X = load_layer(cache_dir, layer)[0]
-            if "rows" not in seen: seen.update(rows=_subset(len(X), max_items, seed), width=X.shape[1])  # drawn once, for every layer
+            if "rows" not in seen: seen.update(rows=subset_rows(len(X), max_items, seed), width=X.shape[1])  # drawn once, for every layer
             yield X[seen["rows"]]
     matrix = pd.DataFrame(_matrix(_prepared(stream(), debiased), debiased), index=pd.Index(layers, name="layer"), columns=layers)
     matrix.attrs.update(n_items=int(len(seen["rows"])) if layers else 0, width=seen.get("width"), debiased=bool(debiased))
@@ -248,10 +250,10 @@ def best_layer_probability(results_by_layer:dict, # {layer: run_probe result} of
     layers, y_true, clusters, predictions, classes = _aligned(results_by_layer)
     n_classes = max(len(classes), int(y_true.max()) + 1)
     cluster_ids = np.arange(len(y_true)) if clusters is None else np.unique(clusters, return_inverse=True)[1]
-    per_cluster = [_cluster_confusions(y_true, predictions[l], cluster_ids, n_classes).astype(np.float64) for l in layers]
+    per_cluster = [cluster_confusions(y_true, predictions[l], cluster_ids, n_classes).astype(np.float64) for l in layers]
     strata, rng, wins = cluster_strata(y_true, cluster_ids), np.random.default_rng(seed), np.zeros(len(layers))
     for start in range(0, n_boot, chunk):
-        counts = _resample_counts(strata, min(chunk, n_boot - start), rng).astype(np.float64)
+        counts = resample_counts(strata, min(chunk, n_boot - start), rng).astype(np.float64)
         wins += _shares_of_best(np.stack([_draw_metric(counts, pc, n_classes, metric) for pc in per_cluster], 1)).sum(0)
     probability = {l: float(w / n_boot) for l, w in zip(layers, wins)}
     observed = {l: float(_draw_metric(np.ones((1, len(strata))), pc, n_classes, metric)[0]) for l, pc in zip(layers, per_cluster)}
@@ -420,7 +422,7 @@ def _stacked(layers) -> np.ndarray:
         raise ValueError(f"layers must be [L, N, D] or L arrays [N, D] of one shape; got shapes {sorted(shapes)}")
     return np.stack([np.asarray(X, dtype=np.float32) for X in layers])
 
-def _standardised(X:np.ndarray, train:np.ndarray, test:np.ndarray, device) -> tuple[torch.Tensor, torch.Tensor]:
+def standardise_fold(X:np.ndarray, train:np.ndarray, test:np.ndarray, device) -> tuple[torch.Tensor, torch.Tensor]:
     "The fold's layers [L, n, D], each feature of each layer standardised with the training part's mean and sd (as StandardScaler)"
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The given NumPy array is not writable")  # read, never written
@@ -430,13 +432,13 @@ def _standardised(X:np.ndarray, train:np.ndarray, test:np.ndarray, device) -> tu
     scale = torch.where(var > 0, var.rsqrt(), torch.ones_like(var))  # constant features stay as they are
     return fit.sub_(mean).mul_(scale), layers.index_select(1, torch.as_tensor(test)).to(device).sub_(mean).mul_(scale)
 
-def _logit_starts(seeds:list, n_layers:int, scale:float) -> np.ndarray:
+def logit_starts(seeds:list, n_layers:int, scale:float) -> np.ndarray:
     "Initial layer logits [S, L]: zeros for the first seed (SUPERB's equal weights), N(0, scale) drawn from each later seed"
     return np.stack([np.zeros(n_layers) if k == 0 else np.random.default_rng(seed).normal(0, scale, n_layers) for k, seed in enumerate(seeds)])
 
 def _weighted_fold(X, y, train, test, starts, n_classes, settings, device) -> tuple[np.ndarray, np.ndarray, HeadsFit]:
     "Fit every head on one outer fold: test predictions [L + S, n_test], layer weights [S, L], the fit"
-    Z_fit, Z_test = _standardised(X, train, test, device)
+    Z_fit, Z_test = standardise_fold(X, train, test, device)
     fit = fit_heads(Z_fit, torch.as_tensor(y, device=device), n_classes, starts, l2=1 / (settings['c'] * len(train)),
                     **{k: v for k, v in settings.items() if k != 'c'})
     del Z_fit
@@ -459,7 +461,7 @@ _WEIGHTED_PROTOCOL_TEXT = {
 
 def _weighted_notes(protocol, y, groups, evaluated, classes, excluded, seeds, fits, tol) -> list[str]:
     "The probe module's caveats, the seed protocol's reworded (nothing is picked on its test split), and any fit that did not converge"
-    notes = [n for n in _notes("weighted", protocol, y, groups, evaluated, classes, excluded, seeds) if not n.startswith("optimistic")]
+    notes = [n for n in protocol_notes("weighted", protocol, y, groups, evaluated, classes, excluded, seeds) if not n.startswith("optimistic")]
     if protocol == "seed": notes.insert(0, "optimistic: random split, the same speakers in training and test (nothing was picked on the test split)")
     if len(seeds) > 1: notes.append(f"confusion counts are summed over {len(seeds)} seeds (weighting); the single-layer heads are convex: fitted once")
     for fold, fit in enumerate(fits):
@@ -469,7 +471,7 @@ def _weighted_notes(protocol, y, groups, evaluated, classes, excluded, seeds, fi
 
 def _single_layer(layer_ids, y_test, predictions, clusters, evaluated, n_boot, level, boot_seed) -> list[dict]:
     "Per layer: the same head's metrics (same bootstrap draws as the weighting's) and its test predictions [1, N]"
-    return [{"layer": layer, **_summary(y_test, predictions[k:k + 1], clusters, evaluated, n_boot, level, boot_seed),
+    return [{"layer": layer, **summarise_predictions(y_test, predictions[k:k + 1], clusters, evaluated, n_boot, level, boot_seed),
              "predicts_one_class": _one_class(predictions[k:k + 1], evaluated), "y_pred": predictions[k:k + 1].astype(int).tolist()}
             for k, layer in enumerate(layer_ids)]
 
@@ -503,9 +505,9 @@ def run_weighted_probe(layers, # every layer's embeddings: [L, N, D] array, or a
     layer_ids = list(range(len(X))) if layer_ids is None else [int(l) for l in layer_ids]
     if len(layer_ids) != len(X): raise ValueError(f"{len(layer_ids)} layer_ids for {len(X)} layers")
     classes = [str(k) for k in range(y.max() + 1)] if classes is None else list(classes)
-    _, y, groups, evaluated, excluded, kept = _usable(np.arange(len(y)), y, groups, protocol, classes, scope)  # rows, not copies
+    _, y, groups, evaluated, excluded, kept = usable_items(np.arange(len(y)), y, groups, protocol, classes, scope)  # rows, not copies
     splits, fold_notes = outer_folds(y, groups, protocol, n_splits, evaluated)
-    settings, starts, dev = dict(c=c, tol=tol, max_iter=max_iter, history_size=history_size), _logit_starts(seeds, len(X), logit_scale), resolve_device(device)
+    settings, starts, dev = dict(c=c, tol=tol, max_iter=max_iter, history_size=history_size), logit_starts(seeds, len(X), logit_scale), resolve_device(device)
     with limit_threads(threads):
         folds = [_weighted_fold(X, y[train], kept[train], kept[test], starts, len(evaluated), settings, dev) for train, test in splits]
     test = np.concatenate([t for _, t in splits])
@@ -513,7 +515,7 @@ def run_weighted_probe(layers, # every layer's embeddings: [L, N, D] array, or a
     singles, weighting = predicted[:len(X)], predicted[len(X):]
     fits = [fit for _, _, fit in folds]
     clusters = groups[test] if protocol == "speaker" else None
-    summary = _summary(y[test], weighting, clusters, evaluated, n_boot, level, boot_seed)
+    summary = summarise_predictions(y[test], weighting, clusters, evaluated, n_boot, level, boot_seed)
     per_fold = [{"seed": seed, "fold": fold, "weights": weights[k].tolist()} for fold, (_, weights, _) in enumerate(folds) for k, seed in enumerate(seeds)]
     label = (f"learned layer weighting (softmax over {len(X)} per-layer standardised layers) + linear head, against the same head on each "
              f"single layer; full-batch L-BFGS to convergence (tol {tol:g}), fixed L2 (C = {c:g}); "
@@ -555,11 +557,11 @@ def weighting_gain(result:dict, # a `run_weighted_probe` result (or one read bac
     cluster_ids = np.arange(len(y_true)) if p["clusters"] is None else np.unique(np.asarray(p["clusters"], dtype=str), return_inverse=True)[1]
     singles = {s["layer"]: s for s in result["single_layer"]}
     best = max(singles, key=lambda l: (singles[l]["metrics"][metric]["value"], -l))  # ties: the lower layer
-    per_cluster = [_cluster_confusions(y_true, np.atleast_2d(np.asarray(pred, dtype=np.int64)), cluster_ids, n_classes).astype(np.float64)
+    per_cluster = [cluster_confusions(y_true, np.atleast_2d(np.asarray(pred, dtype=np.int64)), cluster_ids, n_classes).astype(np.float64)
                    for pred in (p["y_pred"], singles[best]["y_pred"])]
     strata, rng, draws = cluster_strata(y_true, cluster_ids), np.random.default_rng(seed), []
     for start in range(0, n_boot, chunk):
-        counts = _resample_counts(strata, min(chunk, n_boot - start), rng).astype(np.float64)
+        counts = resample_counts(strata, min(chunk, n_boot - start), rng).astype(np.float64)
         draws.append(np.subtract(*(_draw_metric(counts, pc, n_classes, metric) for pc in per_cluster)))
     draws, tail = np.concatenate(draws), 100 * (1 - level) / 2
     low, high = (float(v) for v in np.nanpercentile(draws, [tail, 100 - tail]))

@@ -53,7 +53,8 @@ def prepare_cache(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or 
                   limit: int | None = None, # a stratified subset of this many items
                   **extract_kwargs) -> Path: # passed to `extract` (batch_seconds, dtype, device, pooling, ...)
     "The cache every path probes (`run`, the Colab notebook, a layer notebook that makes its cache): extracted, checked, speakers recovered"
-    from indic_probe.extract import extract, read_manifest, CacheMismatchError
+    from indic_probe.extract import extract
+    from indic_probe.cache import read_manifest, CacheMismatchError
     from indic_probe.sweep import file_lock
     cache, corpus = Path(cache), checked_corpus(data, split, limit)
     with file_lock(cache / ".lock"):  # layer notebooks started together make it once
@@ -69,7 +70,7 @@ def prepare_cache(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or 
 
 def unknown_speakers(cache: str | Path) -> int:
     "Extracted items whose speaker is not known from the corpus (what speaker recovery would cluster)"
-    from indic_probe.extract import load_cache_items
+    from indic_probe.cache import load_cache_items
     items = load_cache_items(cache)
     return int(((items.status == "ok") & (items.speaker_source == "unknown")).sum())
 
@@ -88,7 +89,7 @@ def checked_corpus(data, split: str = "train", limit: int | None = None):
 
 def check_corpus(cache: str | Path):
     "Refuse caches a probe cannot learn from: fewer than two classes with extracted items"
-    from indic_probe.extract import load_cache_items, read_manifest
+    from indic_probe.cache import load_cache_items, read_manifest
     read_manifest(cache)  # a clear error when it is not a cache
     items = load_cache_items(cache)
     labels = items[items.status == "ok"].label.unique()
@@ -379,7 +380,7 @@ def _stopped(command: str, terminated: bool) -> int:
 
 def _command(args) -> int:
     "One command, its errors turned into one line and an exit code"
-    from indic_probe.extract import CacheMismatchError, CacheWriteError
+    from indic_probe.cache import CacheMismatchError, CacheWriteError
     from indic_probe.report import ReportError
     from indic_probe.compare import CompareError
     from indic_probe.sweep import SweepInterrupted

@@ -277,7 +277,7 @@ def run_cache(run_dir: str | Path) -> Path | None:
 
 def _ok_items(cache: Path) -> list[str]:
     "Item ids the cache extracted, in its order (the rows `load_layer` returns)"
-    from indic_probe.extract import load_cache_items
+    from indic_probe.cache import load_cache_items
     items = load_cache_items(cache)
     return items.item_id[items.status == "ok"].tolist()
 
@@ -292,7 +292,7 @@ def cka_problem(run_a: str | Path, run_b: str | Path) -> str:
     prints = [m.get("key", {}).get("corpus_fingerprint") for m in manifests]
     if None in prints or prints[0] != prints[1]:
         return f"the two caches were extracted from different corpora (fingerprints {prints[0]} and {prints[1]}): CKA needs the same items"
-    from indic_probe.extract import load_cache_items
+    from indic_probe.cache import load_cache_items
     ids = [set(load_cache_items(cache).item_id) for cache in caches]
     if ids[0] != ids[1]: return f"the two caches list different items ({len(ids[0] ^ ids[1])} not shared) although their corpus fingerprints agree"
     shared = set(_ok_items(caches[0])) & set(_ok_items(caches[1]))
@@ -302,12 +302,12 @@ def cka_problem(run_a: str | Path, run_b: str | Path) -> str:
 # %% ../nbs/08_compare.ipynb #c035
 def _shared_rows(cache_a: Path, cache_b: Path, max_items: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
     "Rows of each cache's extracted items that hold the items both extracted, in cache a's order (a random `max_items` of them)"
-    from indic_probe.analysis import _subset
+    from indic_probe.analysis import subset_rows
     ok_a, ok_b = _ok_items(cache_a), _ok_items(cache_b)
     position_b = {item: k for k, item in enumerate(ok_b)}
     rows_a = np.array([k for k, item in enumerate(ok_a) if item in position_b], dtype=np.int64)
     rows_b = np.array([position_b[ok_a[k]] for k in rows_a], dtype=np.int64)
-    keep = _subset(len(rows_a), max_items, seed)
+    keep = subset_rows(len(rows_a), max_items, seed)
     return rows_a[keep], rows_b[keep]
 
 def runs_cka(run_a: str | Path, # run folder whose layers are the rows
@@ -318,7 +318,7 @@ def runs_cka(run_a: str | Path, # run folder whose layers are the rows
     "Debiased linear CKA of every layer of run_a's cache with every layer of run_b's, on the items both extracted (None: see `cka_problem`)"
     if cka_problem(run_a, run_b): return None
     from indic_probe.analysis import cross_cka
-    from indic_probe.extract import load_layer, read_manifest
+    from indic_probe.cache import load_layer, read_manifest
     caches = [run_cache(run_a), run_cache(run_b)]
     rows = _shared_rows(*caches, max_items, seed)
     layers = [[load_layer(cache, layer)[0][r] for layer in range(read_manifest(cache)["num_layers"])] for cache, r in zip(caches, rows)]

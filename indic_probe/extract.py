@@ -15,19 +15,18 @@ from torch import nn
 import torch.nn.functional as F
 from tqdm import tqdm
 from .data import Corpus, load_corpus, looks_local, AudioDecodeError, DEFAULT_DATASET, ITEM_COLUMNS, UNKNOWN_SPEAKER
+from .cache import (CACHE_FORMAT, ERROR_COLUMNS, NONSPEECH_METHOD, CacheMismatchError, cache_writes, chunk_file, finish_cache,
+                                library_versions, layer_file, n_chunks, open_cache, read_manifest, write_csv, write_json)
 
 # %% auto #0
 __all__ = ['DTYPES', 'FBANK_WINDOW', 'FBANK_HOP', 'HANDCRAFTED', 'DEFAULT_MODEL', 'SUPPORTED_ENCODERS', 'PADDING_TOLERANCE',
            'POOLINGS', 'MAX_SECONDS', 'EAGER_MAX_SECONDS', 'GIB', 'CARD_MEMORY', 'FIRST_CONV_BYTES', 'VAD_SETTINGS',
-           'NONSPEECH_METHOD', 'POOL_OVER', 'CACHE_FORMAT', 'ERROR_COLUMNS', 'REGIONS', 'DERIVED_FILES',
-           'resolve_device', 'cpu_has_native_bf16', 'gpu_dtype', 'resolve_dtype', 'autocast_for',
+           'POOL_OVER', 'resolve_device', 'cpu_has_native_bf16', 'gpu_dtype', 'resolve_dtype', 'autocast_for',
            'PerClipFeatureEncoder', 'Encoder', 'MaskedEncoder', 'WhisperStyleEncoder', 'FeatureEncoder',
            'ModelLoadError', 'not_a_model', 'not_an_encoder', 'encoder_family', 'check_padding', 'check_model',
            'wrap_encoder', 'load_encoder', 'original_method_embedding', 'one_clip_embedding', 'weights_bytes',
            'batch_memory', 'gpu_batch_seconds', 'default_max_seconds', 'vad_identity', 'speech_mask', 'Pooled',
-           'nonspeech_audio', 'embed_regions', 'embed_clips', 'CacheMismatchError', 'layer_file', 'read_manifest',
-           'cache_key', 'CacheWriteError', 'load_cache_items', 'verify_cache', 'rebuild_speakers_command',
-           'check_speakers', 'speaker_table', 'load_layer', 'decoded_clips', 'feeding_defaults',
+           'nonspeech_audio', 'embed_regions', 'embed_clips', 'cache_key', 'decoded_clips', 'feeding_defaults',
            'check_extract_options', 'launch_rank', 'extract']
 
 # %% ../nbs/01_extract.ipynb #c005
@@ -581,7 +580,6 @@ def default_max_seconds(encoder: Encoder | FeatureEncoder, memory: int = CARD_ME
 
 # %% ../nbs/01_extract.ipynb #c019v
 VAD_SETTINGS = dict(threshold=0.5, min_speech_duration_ms=250, min_silence_duration_ms=100) # silero-vad's own defaults
-NONSPEECH_METHOD = "own pass over the non-speech audio" # how the channel control is embedded: part of the VAD's identity
 _VAD_MODELS = threading.local()
 
 def vad_identity() -> dict:
@@ -709,42 +707,6 @@ def embed_clips(encoder: Encoder, clips: list[np.ndarray], # decoded clips at `e
     pooled = embed_regions(encoder, clips, None, batch_seconds, pooling, max_seconds)
     return pooled.main, pooled.failed
 
-# %% ../nbs/01_extract.ipynb #c029
-CACHE_FORMAT = 2 # 2: items.csv has speaker_source and is checksummed
-ERROR_COLUMNS = ["item_id", "path", "stage", "reason"]
-
-class CacheMismatchError(ValueError):
-    "The cache folder holds features made by something else"
-
-REGIONS = ("main", "nonspeech") # main: the pooled frames; nonspeech: frames the VAD did not hear as speech
-
-def layer_file(cache_dir: str | Path, layer: int, region: str = "main") -> Path:
-    "The array file of one layer (and region) in a cache"
-    if region not in REGIONS: raise ValueError(f"region must be one of {REGIONS}, not {region!r}")
-    return Path(cache_dir) / (f"layer_{layer:02d}.npy" if region == "main" else f"{region}_{layer:02d}.npy")
-
-def _atomic_write(path: Path, write: Callable[[Path], Any]):
-    "Write via a temporary file in the same folder, then rename over `path`"
-    tmp = path.with_name(f".{path.name}.tmp")
-    write(tmp)
-    with open(tmp, "rb+") as f: os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-def _write_json(path: Path, obj: dict): _atomic_write(path, lambda p: p.write_text(json.dumps(obj, indent=1, default=str)))
-def _write_csv(path: Path, table: pd.DataFrame): _atomic_write(path, lambda p: table.to_csv(p, index=False))
-
-def read_manifest(cache_dir: str | Path) -> dict:
-    "The cache's manifest.json"
-    path = Path(cache_dir) / "manifest.json"
-    if not path.exists(): raise FileNotFoundError(f"{cache_dir}: not an indic_probe cache (no manifest.json); run `indic-probe extract` first")
-    return json.loads(path.read_text())
-
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 22), b""): h.update(block)
-    return h.hexdigest()
-
 # %% ../nbs/01_extract.ipynb #c030
 def cache_key(encoder: Encoder, corpus: Corpus, pooling: str, max_seconds: float, peak_normalize: bool,
               vad: bool = False, pool_over: str = "all") -> dict:
@@ -754,27 +716,7 @@ def cache_key(encoder: Encoder, corpus: Corpus, pooling: str, max_seconds: float
                 vad=vad_identity() if vad else None, pool_over=pool_over,
                 corpus=corpus.name, corpus_fingerprint=corpus.fingerprint, n_items=len(corpus))
 
-def _key_differences(old: dict, new: dict) -> list[str]:
-    return [f"{k}: cache has {old.get(k)!r}, now {new.get(k)!r}" for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
-
 # %% ../nbs/01_extract.ipynb #c031
-def _versions() -> dict:
-    import transformers, indic_probe
-    return dict(indic_probe=indic_probe.__version__, torch=torch.__version__, transformers=transformers.__version__, numpy=np.__version__)
-
-class CacheWriteError(RuntimeError):
-    "The cache folder cannot be written (read-only, full, or not a folder)"
-
-@contextlib.contextmanager
-def _writing(cache_dir: Path):
-    "Turn OS errors while writing the cache into one clear `CacheWriteError`"
-    try: yield
-    except OSError as e:
-        raise CacheWriteError(f"cannot write the cache in {cache_dir}: {e.strerror or e} ({getattr(e, 'filename', None) or cache_dir}); "
-                              "free space or choose a writable --cache folder; the cache stays marked incomplete") from None
-
-def _n_chunks(n_items: int, chunk_size: int) -> int: return -(-n_items // chunk_size)  # checkpoints: the last one may be short
-
 def _create_cache(cache_dir: Path, key: dict, encoder: Encoder, corpus: Corpus, dim: int, chunk_size: int, batch_seconds: float):
     "Lay out a fresh, incomplete cache: manifest, items, zeroed layer files, load-stage errors"
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -785,96 +727,16 @@ def _create_cache(cache_dir: Path, key: dict, encoder: Encoder, corpus: Corpus, 
         width = dim if region == "main" else encoder.hidden_size
         for layer in range(encoder.num_layers):
             np.lib.format.open_memmap(layer_file(cache_dir, layer, region), mode="w+", dtype=np.float32, shape=(len(corpus), width)).flush()
-    _write_csv(cache_dir / "errors.csv", corpus.rejected.reindex(columns=ERROR_COLUMNS))
-    _write_csv(cache_dir / "items.csv", corpus.items.assign(status="pending", frames=0, nonspeech_frames=0))
+    write_csv(cache_dir / "errors.csv", corpus.rejected.reindex(columns=ERROR_COLUMNS))
+    write_csv(cache_dir / "items.csv", corpus.items.assign(status="pending", frames=0, nonspeech_frames=0))
     for stale in (cache_dir / "chunks").glob("chunk_*.json"): stale.unlink()
     (cache_dir / "chunks").mkdir(exist_ok=True)
-    _write_json(cache_dir / "progress.json", dict(chunk_size=chunk_size, chunks=_n_chunks(len(corpus), chunk_size)))
-    _write_json(cache_dir / "manifest.json", dict(
+    write_json(cache_dir / "progress.json", dict(chunk_size=chunk_size, chunks=n_chunks(len(corpus), chunk_size)))
+    write_json(cache_dir / "manifest.json", dict(
         format=CACHE_FORMAT, key=key, complete=False, model=encoder.name, corpus=corpus.name, classes=corpus.classes,
         n_items=len(corpus), num_layers=encoder.num_layers, hidden_size=encoder.hidden_size, dim=dim, regions=regions,
         family=encoder.family, batching="one length per batch" if not encoder.pads_exactly else "mixed lengths (exact)",
-        device=str(encoder.device), batch_seconds=batch_seconds, versions=_versions(), created=time.strftime("%Y-%m-%dT%H:%M:%S")))
-
-# %% ../nbs/01_extract.ipynb #c033
-def load_cache_items(cache_dir: str | Path) -> pd.DataFrame:
-    "items.csv of a cache, with speakers as strings"
-    return pd.read_csv(Path(cache_dir) / "items.csv", dtype={"item_id": str, "source": str, "label": str, "speaker": str},
-                       keep_default_na=False)
-
-DERIVED_FILES = ("speakers.csv",) # made from a complete cache by a later command (`indic-probe speakers`): checked by their consumers, never part of the cache's validity
-
-def verify_cache(cache_dir: str | Path, # cache folder
-                 layers: list[int] | None = None, # layers to check (all when None)
-                 regions: tuple = ("main",), # which arrays of those layers
-                ) -> dict:
-    "The manifest, after checking the cache is complete and items.csv and its layer files match their checksums (derived files are `check_speakers`'s)"
-    manifest = read_manifest(cache_dir)
-    if manifest.get("format") != CACHE_FORMAT:
-        raise CacheMismatchError(f"{cache_dir}: cache format {manifest.get('format')} was made by an older indic_probe (this one reads {CACHE_FORMAT}); "
-                                 "re-extract with --overwrite")
-    if not manifest.get("complete"):
-        raise CacheMismatchError(f"{cache_dir}: cache is incomplete (extraction was interrupted); re-run `indic-probe extract` to resume it")
-    checksums = manifest.get("checksums", {})
-    paths = [Path(cache_dir) / "items.csv"]
-    paths += [layer_file(cache_dir, l, r) for r in regions for l in (range(manifest["num_layers"]) if layers is None else layers)]
-    for path in paths:
-        if not path.exists(): raise CacheMismatchError(f"{path}: file missing; re-extract with --overwrite")
-        if _file_sha256(path) != checksums.get(path.name):
-            raise CacheMismatchError(f"{path}: checksum does not match manifest.json (file truncated or edited); re-extract with --overwrite")
-    return manifest
-
-def rebuild_speakers_command(cache_dir: str | Path) -> str:
-    "The command that (re)writes a cache's speakers.csv"
-    return f"indic-probe speakers --cache {cache_dir}"
-
-def check_speakers(cache_dir: str | Path, # a complete cache
-                   manifest: dict | None = None, # its manifest, when already read
-                  ) -> Path | None: # speakers.csv when the speakers come from it, None when from items.csv
-    "Refuse a missing, edited or foreign speakers.csv with the command that rebuilds it"
-    path, manifest = Path(cache_dir) / "speakers.csv", manifest or read_manifest(cache_dir)
-    recorded, rebuild = manifest.get("checksums", {}).get("speakers.csv"), rebuild_speakers_command(cache_dir)
-    if recorded is None:
-        if not path.exists(): return None
-        raise CacheMismatchError(f"{path}: not made for this cache (manifest.json records no speaker recovery); rebuild it with `{rebuild}`, "
-                                 "or delete it to use the corpus's own speaker ids")
-    if not path.exists():
-        raise CacheMismatchError(f"{path}: file missing (the speakers recovered by `indic-probe speakers`); the cache itself is intact: "
-                                 f"rebuild it with `{rebuild}`")
-    if _file_sha256(path) != recorded:
-        raise CacheMismatchError(f"{path}: checksum does not match manifest.json (file edited, or from another recovery); rebuild it with `{rebuild}`")
-    return path
-
-def speaker_table(cache_dir: str | Path, # cache folder
-                  verify: bool = True, # check speakers.csv against its record first
-                 ) -> pd.DataFrame:
-    "item_id, speaker, speaker_source per item, in items.csv order: speakers.csv when `indic-probe speakers` wrote one, else items.csv"
-    path = check_speakers(cache_dir) if verify else Path(cache_dir) / "speakers.csv"
-    if path is not None and path.exists(): return pd.read_csv(path, dtype=str, keep_default_na=False)
-    return load_cache_items(cache_dir)[["item_id", "speaker", "speaker_source"]]
-
-def load_layer(cache_dir: str | Path, # cache folder made by `extract`
-               layer: int, # hidden-state index, 0 = CNN/embedding output
-               verify: bool = True, # check completeness and the files' checksums
-               region: str = "main", # 'main', or 'nonspeech' (a pass over the non-speech audio alone; needs a VAD cache)
-               min_frames: int = 5, # 'nonspeech': least frames (20 ms each) of the non-speech pass an item needs
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    "`X` (N x D float32), `y` (label indices) and speaker `groups` of one layer, extracted items only"
-    manifest = read_manifest(cache_dir)
-    if not 0 <= layer < manifest["num_layers"]:
-        raise IndexError(f"layer {layer} out of range: this cache has layers 0-{manifest['num_layers'] - 1}")
-    if region not in manifest.get("regions", ["main"]):
-        raise ValueError(f"{cache_dir}: no {region} arrays in this cache (extract with a voice-activity detector: --vad)")
-    if region == "nonspeech" and (manifest.get("key", {}).get("vad") or {}).get("nonspeech") != NONSPEECH_METHOD:
-        raise CacheMismatchError(f"{cache_dir}: its non-speech arrays were pooled from a pass over the whole clip, which mixes the speech "
-                                 "into them; re-extract with --vad --overwrite")
-    if verify: verify_cache(cache_dir, [layer], (region,))
-    items = load_cache_items(cache_dir)
-    ok = (items.status == "ok").to_numpy().copy()
-    if region == "nonspeech": ok &= items.nonspeech_frames.to_numpy() >= min_frames
-    X = np.load(layer_file(cache_dir, layer, region), mmap_mode="r")[ok]
-    speakers = speaker_table(cache_dir, verify).speaker.to_numpy(object)
-    return np.asarray(X, dtype=np.float32), items.label_idx.to_numpy(np.int64)[ok], speakers[ok]
+        device=str(encoder.device), batch_seconds=batch_seconds, versions=library_versions(), created=time.strftime("%Y-%m-%dT%H:%M:%S")))
 
 # %% ../nbs/01_extract.ipynb #c035
 def _decode_job(corpus: Corpus, i: int, sr: int, peak_normalize: bool, vad: bool = False) -> tuple[np.ndarray, np.ndarray | None] | str:
@@ -928,28 +790,7 @@ def decoded_clips(corpus: Corpus, # the corpus
                                          collate_fn=_as_is, worker_init_fn=_sigterm_as_ctrl_c, prefetch_factor=32 if workers else None)
     return iter(loader)
 
-def _finish(cache_dir: Path, manifest: dict, items: pd.DataFrame, errors: pd.DataFrame) -> dict:
-    "Checksum items.csv and every array, and mark the cache complete"
-    covered = [cache_dir / "items.csv"] + [layer_file(cache_dir, l, r) for r in manifest.get("regions", ["main"])
-                                           for l in range(manifest["num_layers"])]
-    manifest["checksums"] = {path.name: _file_sha256(path) for path in covered}
-    manifest["counts"] = dict(items=len(items) + int((errors.stage == "load").sum()), ok=int((items.status == "ok").sum()),
-                              errors=len(errors))
-    manifest["complete"] = True
-    _write_json(cache_dir / "manifest.json", manifest)
-    return manifest
-
 # %% ../nbs/01_extract.ipynb #c036
-def _open_cache(cache_dir: Path, key: dict, overwrite: bool) -> dict | None:
-    "The existing manifest when the cache can be reused or resumed, None when it must be (re)created"
-    if overwrite or not (cache_dir / "manifest.json").exists(): return None  # --overwrite always re-extracts
-    manifest = read_manifest(cache_dir)
-    differences = _key_differences(manifest.get("key", {}), key)
-    if manifest.get("format") != CACHE_FORMAT: differences.insert(0, f"format: cache has {manifest.get('format')!r}, now {CACHE_FORMAT}")
-    if not differences and (cache_dir / "progress.json").exists(): return manifest
-    raise CacheMismatchError(f"{cache_dir} holds features made differently ({'; '.join(differences) or 'no progress record'}). "
-                             "Use another --cache folder, or --overwrite to replace it.")
-
 def feeding_defaults(device: torch.device, batch_seconds: float | None = None, decode_workers: int | None = None,
                      encoder: Encoder | FeatureEncoder | None = None, # sizes the GPU batch by its family and the card (None: 240 s)
                     ) -> tuple[float, int]:
@@ -1026,27 +867,25 @@ def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV mani
     dim = encoder.hidden_size * (2 if pooling == "mean+std" else 1)
     with _process_group(world) as group:
         if rank == 0:
-            manifest = _open_cache(cache_dir, key, overwrite)
+            manifest = open_cache(cache_dir, key, overwrite)
             if manifest is None:
-                with _writing(cache_dir): _create_cache(cache_dir, key, encoder, corpus, dim, chunk_size, batch_seconds)
+                with cache_writes(cache_dir): _create_cache(cache_dir, key, encoder, corpus, dim, chunk_size, batch_seconds)
         if group: group.barrier()  # the cache is laid out (or refused) before anyone writes
         manifest = read_manifest(cache_dir)
         if manifest.get("key") != key: raise CacheMismatchError(f"{cache_dir} holds features made differently; see process 0's message")
         if manifest.get("complete"):
             if progress: print(f"cache {cache_dir} is complete for this model and corpus: nothing to do")
             return cache_dir
-        with _writing(cache_dir): _run_chunks(cache_dir, encoder, corpus, settings, decode_workers, progress, rank, world)
+        with cache_writes(cache_dir): _run_chunks(cache_dir, encoder, corpus, settings, decode_workers, progress, rank, world)
         if group: group.barrier()  # every process's chunks are recorded
         if rank == 0:
-            with _writing(cache_dir): manifest = _assemble(cache_dir, corpus)
+            with cache_writes(cache_dir): manifest = _assemble(cache_dir, corpus)
             if progress:
                 c = manifest["counts"]
                 print(f"extracted {c['ok']} of {c['items']} item{'s' * (c['items'] != 1)}, {c['errors']} recorded in {cache_dir/'errors.csv'}; "
                       f"{encoder.num_layers} layer{'s' * (encoder.num_layers != 1)} x {dim} dims in {cache_dir}" + (f" ({world} processes)" if world > 1 else ""))
         if group: group.barrier()  # nobody reads the cache before it is complete
     return cache_dir
-
-def _chunk_file(cache_dir: Path, k: int) -> Path: return Path(cache_dir) / "chunks" / f"chunk_{k:05d}.json"
 
 def _embed_chunk(k: int, decoded: list, encoder, corpus: Corpus, settings: dict):
     "Embed one chunk's decoded clips: the pooled arrays and the chunk's record (status, frames, errors per row)"
@@ -1072,19 +911,19 @@ def _store_chunk(cache_dir: Path, arrays: dict, done: np.ndarray, pooled, failed
         for l, layer in enumerate(layers):
             if pooled is not None: layer[done] = (pooled.main if region == "main" else pooled.nonspeech)[l]
             layer[failed] = 0; layer.flush()
-    _write_json(_chunk_file(cache_dir, record["chunk"]), record)
+    write_json(chunk_file(cache_dir, record["chunk"]), record)
 
 def _run_chunks(cache_dir: Path, encoder, corpus: Corpus, settings: dict, decode_workers: int, progress: bool,
                 rank: int = 0, world: int = 1) -> list[int]:
     "Embed this process's chunks that have no record yet (chunk k belongs to rank k % world); returns the chunks it did"
     manifest, chunk_size, N = read_manifest(cache_dir), json.loads((cache_dir / "progress.json").read_text())["chunk_size"], len(corpus)
-    chunks = range(_n_chunks(N, chunk_size))
+    chunks = range(n_chunks(N, chunk_size))
     (cache_dir / "chunks").mkdir(exist_ok=True)
-    todo = [k for k in chunks if k % world == rank and not _chunk_file(cache_dir, k).exists()]
+    todo = [k for k in chunks if k % world == rank and not chunk_file(cache_dir, k).exists()]
     arrays = {region: [np.load(layer_file(cache_dir, l, region), mmap_mode="r+") for l in range(encoder.num_layers)]
               for region in manifest.get("regions", ["main"])}
     span = lambda k: range(k * chunk_size, min((k + 1) * chunk_size, N))
-    recorded = [k for k in chunks if _chunk_file(cache_dir, k).exists()]
+    recorded = [k for k in chunks if chunk_file(cache_dir, k).exists()]
     already = sum(len(span(k)) for k in recorded)
     if progress and already:
         print(f"resuming {cache_dir}: {already} of {N} clips already extracted ({len(recorded)} of {len(chunks)} chunks recorded); "
@@ -1111,12 +950,12 @@ def _run_chunks(cache_dir: Path, encoder, corpus: Corpus, settings: dict, decode
 def _assemble(cache_dir: Path, corpus: Corpus) -> dict:
     "items.csv and errors.csv from the chunk records, then checksums and `complete`"
     manifest, chunk_size = read_manifest(cache_dir), json.loads((cache_dir / "progress.json").read_text())["chunk_size"]
-    records = [json.loads(_chunk_file(cache_dir, k).read_text()) for k in range(_n_chunks(len(corpus), chunk_size))]
+    records = [json.loads(chunk_file(cache_dir, k).read_text()) for k in range(n_chunks(len(corpus), chunk_size))]
     status, frames, quiet = (np.concatenate([r[name] for r in records]) for name in ("status", "frames", "nonspeech_frames"))
     items = corpus.items.assign(status=status, frames=frames.astype(np.int64), nonspeech_frames=quiet.astype(np.int64))
     loaded = pd.read_csv(cache_dir / "errors.csv", dtype=str, keep_default_na=False).reindex(columns=ERROR_COLUMNS)
     errors = pd.concat([loaded[loaded.stage == "load"], pd.DataFrame([e for r in records for e in r["errors"]], columns=ERROR_COLUMNS)],
                        ignore_index=True)
-    _write_csv(cache_dir / "errors.csv", errors)
-    _write_csv(cache_dir / "items.csv", items)
-    return _finish(cache_dir, manifest, items, errors)
+    write_csv(cache_dir / "errors.csv", errors)
+    write_csv(cache_dir / "items.csv", items)
+    return finish_cache(cache_dir, manifest, items, errors)

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np, pandas as pd
 from tqdm import tqdm
 from .data import Corpus, load_corpus, DEFAULT_DATASET, ITEM_COLUMNS, UNKNOWN_SPEAKER
-from .extract import (
-    CACHE_FORMAT, ERROR_COLUMNS, CacheMismatchError, layer_file, read_manifest, # the cache format is extract's, reused as is
-    _atomic_write, _file_sha256, _finish, _key_differences, _versions, _write_csv, _write_json, _writing)
+from .cache import (  # the cache format is the one extraction writes, reused as is
+    CACHE_FORMAT, ERROR_COLUMNS, CacheMismatchError, layer_file, read_manifest, atomic_write, file_sha256, finish_cache,
+    key_differences, library_versions, write_csv, write_json, cache_writes)
 
 # %% auto #0
 __all__ = ['PICKLE_WARNING', 'ORIGINAL_FILE', 'ORIGINAL_LABELS_FILE', 'ORIGINAL_FORMS', 'ORIGINAL_FORM', 'ALIGN_EXACT',
@@ -278,7 +278,7 @@ SKIPPED_REASON = "not in the original's features (skipped by the original notebo
 def _features_sha(paths: list[Path]) -> str:
     "sha256 over the original's files, by name and content"
     h = hashlib.sha256()
-    for path in paths: h.update(f"{path.name}\t{_file_sha256(path)}\n".encode())
+    for path in paths: h.update(f"{path.name}\t{file_sha256(path)}\n".encode())
     return h.hexdigest()
 
 def import_key(features_dir: str | Path, # folder of the original's files
@@ -292,7 +292,7 @@ def _import_done(cache_dir: Path, key: dict, overwrite: bool) -> bool:
     "True when `cache_dir` already holds this import, complete; refuses a cache made differently unless `overwrite`"
     if overwrite or not (cache_dir / "manifest.json").exists(): return False
     manifest = read_manifest(cache_dir)
-    differences = _key_differences(manifest.get("key", {}), key)
+    differences = key_differences(manifest.get("key", {}), key)
     if manifest.get("format") != CACHE_FORMAT: differences.insert(0, f"format: cache has {manifest.get('format')!r}, now {CACHE_FORMAT}")
     if not differences: return bool(manifest.get("complete"))
     raise CacheMismatchError(f"{cache_dir} holds features made differently ({'; '.join(differences)}). "
@@ -320,17 +320,17 @@ def _save_npy(path: Path, array: np.ndarray):
 
 def _write_import(cache_dir: Path, manifest: dict, features: list[np.ndarray], positions: np.ndarray | None, n_rows: int,
                   items: pd.DataFrame, errors: pd.DataFrame) -> dict:
-    "Write the cache (incomplete until `_finish` checksums it and marks it complete)"
+    "Write the cache (incomplete until `finish_cache` checksums it and marks it complete)"
     cache_dir.mkdir(parents=True, exist_ok=True)
     for stale in ("manifest.json", "progress.json"): (cache_dir / stale).unlink(missing_ok=True)
     for old in cache_dir.glob("layer_*.npy"): old.unlink()
-    _write_json(cache_dir / "manifest.json", manifest)
+    write_json(cache_dir / "manifest.json", manifest)
     for layer, rows in enumerate(features):
         if positions is not None: rows = np.zeros((n_rows, rows.shape[1]), np.float32); rows[positions] = features[layer]
-        _atomic_write(layer_file(cache_dir, layer), lambda p: _save_npy(p, rows))
-    _write_csv(cache_dir / "errors.csv", errors)
-    _write_csv(cache_dir / "items.csv", items)
-    return _finish(cache_dir, manifest, items, errors)
+        atomic_write(layer_file(cache_dir, layer), lambda p: _save_npy(p, rows))
+    write_csv(cache_dir / "errors.csv", errors)
+    write_csv(cache_dir / "items.csv", items)
+    return finish_cache(cache_dir, manifest, items, errors)
 
 # %% ../nbs/10_importer.ipynb #c027
 def _import_notes(corpus: Corpus, alignment: Alignment, n_rows: int, read: list[OriginalLayer], labels_stored: bool) -> tuple[list[str], dict]:
@@ -383,8 +383,8 @@ def import_original(features_dir: str | Path, # folder with the original's layer
     manifest = dict(format=CACHE_FORMAT, key=key, complete=False, model=IMPORT_MODEL, corpus=corpus.name, classes=corpus.classes,
                     n_items=len(items), num_layers=len(features), hidden_size=dim, dim=dim, device="unknown (original notebook)",
                     alignment=alignment.kind, alignment_reason=alignment.reason, unavailable_protocols=unavailable, notes=notes,
-                    sources={p.name: _file_sha256(p) for p in paths + companion}, versions=_versions(), created=time.strftime("%Y-%m-%dT%H:%M:%S"))
-    with _writing(cache_dir):
+                    sources={p.name: file_sha256(p) for p in paths + companion}, versions=library_versions(), created=time.strftime("%Y-%m-%dT%H:%M:%S"))
+    with cache_writes(cache_dir):
         manifest = _write_import(cache_dir, manifest, features, alignment.positions, len(items), items, errors)
     if progress:
         for note in notes: print(f"note: {note}")

@@ -11,21 +11,23 @@ from contextlib import contextmanager
 import numpy as np, pandas as pd
 import torch, torch.nn as nn, torch.nn.functional as F
 from threadpoolctl import threadpool_limits
-from sklearn.metrics import accuracy_score, balanced_accuracy_score, confusion_matrix, f1_score, recall_score
 from sklearn.model_selection import GroupKFold, StratifiedGroupKFold, StratifiedKFold, train_test_split
 from sklearn.preprocessing import StandardScaler
 from .data import UNKNOWN_SPEAKER
-from .extract import load_layer, read_manifest, resolve_device
+from .extract import resolve_device
+from .cache import load_layer, read_manifest
+from sklearn.metrics import confusion_matrix
+from .stats import metrics_from_confusion, null_bounds, summarise_predictions
 
 # %% auto #0
 __all__ = ['PROBES', 'PROTOCOLS', 'SPLIT_SEED', 'C_GRID', 'SCOPES', 'HOLDOUT_TEST', 'LOGREG_TOL', 'LOGREG_MAX_ITER',
-           'LOGREG_HISTORY', 'MLP_MEMBER_BYTES', 'NULL_SEED', 'N_NULL', 'TASKS', 'SPEAKER_ID_C', 'planted_layer',
-           'known_speaker_mask', 'ProtocolUnavailable', 'select_items', 'fold_count', 'protocol_splits',
-           'validation_split', 'selection_folds', 'limit_threads', 'make_mlp', 'predict_mlp', 'train_mlp', 'MLPMembers',
-           'MLPFits', 'pad_rows', 'train_mlps', 'predict_mlps', 'FoldBasis', 'fold_basis', 'LogregFit', 'fit_logreg',
-           'logreg_predict', 'sklearn_coefficients', 'fold_logreg', 'metrics_from_confusion', 'cluster_strata',
-           'bootstrap_metrics', 'probe_label', 'outer_folds', 'run_probe', 'permutation_units', 'shuffled_labels',
-           'null_bounds', 'run_null', 'with_null', 'null_key', 'probe_arrays', 'probe_layer', 'corpus_counts']
+           'LOGREG_HISTORY', 'PROTOCOL_TEXT', 'MLP_MEMBER_BYTES', 'NULL_SEED', 'N_NULL', 'TASKS', 'SPEAKER_ID_C',
+           'planted_layer', 'known_speaker_mask', 'ProtocolUnavailable', 'select_items', 'fold_count',
+           'protocol_splits', 'validation_split', 'selection_folds', 'limit_threads', 'make_mlp', 'predict_mlp',
+           'train_mlp', 'MLPMembers', 'MLPFits', 'pad_rows', 'train_mlps', 'predict_mlps', 'FoldBasis', 'fold_basis',
+           'LogregFit', 'fit_logreg', 'logreg_predict', 'sklearn_coefficients', 'fold_logreg', 'probe_label',
+           'outer_folds', 'usable_items', 'protocol_notes', 'run_probe', 'permutation_units', 'shuffled_labels',
+           'run_null', 'with_null', 'null_key', 'probe_arrays', 'probe_layer', 'corpus_counts']
 
 # %% ../nbs/02_probe.ipynb #c006
 PROBES = ('mlp', 'logreg')
@@ -601,72 +603,8 @@ def fold_logreg(basis:FoldBasis, # one outer fold (`fold_basis`)
         records.append({"C": C, "val_accuracy": score})
     return predictions, records, int((~fit.converged).sum())
 
-# %% ../nbs/02_probe.ipynb #c033
-def metrics_from_confusion(confusion:np.ndarray, # [..., C, C] counts, rows true, columns predicted
-                          ) -> dict: # accuracy, balanced_accuracy, macro_f1 arrays of shape [...]
-    "Accuracy, balanced accuracy and macro-F1 from (stacks of) confusion matrices"
-    confusion = np.asarray(confusion, dtype=float)
-    correct = np.diagonal(confusion, axis1=-2, axis2=-1)
-    support, predicted = confusion.sum(-1), confusion.sum(-2)
-    with np.errstate(invalid='ignore', divide='ignore'):
-        recall = np.where(support > 0, correct / support, np.nan)  # classes absent from y_true are skipped
-        f1 = np.where(support + predicted > 0, 2 * correct / (support + predicted), np.nan)  # as sklearn's label union
-        return {"accuracy": correct.sum(-1) / confusion.sum((-2, -1)),
-                "balanced_accuracy": np.nanmean(recall, -1), "macro_f1": np.nanmean(f1, -1)}
-
-# %% ../nbs/02_probe.ipynb #c035
-def _cluster_confusions(y_true, predictions, cluster_ids, n_classes) -> np.ndarray:
-    "Confusion counts per seed and cluster: [seeds, clusters, C*C]"
-    n_seeds, n_clusters, cells = len(predictions), cluster_ids.max() + 1, n_classes * n_classes
-    cell = y_true[None, :] * n_classes + predictions
-    flat = (np.arange(n_seeds)[:, None] * n_clusters + cluster_ids[None, :]) * cells + cell
-    return np.bincount(flat.ravel(), minlength=n_seeds * n_clusters * cells).reshape(n_seeds, n_clusters, cells)
-
-def cluster_strata(y_true:np.ndarray, # labels of the scored items
-                   cluster_ids:np.ndarray, # cluster index (0..K-1) of each item
-                  ) -> np.ndarray: # class of each cluster [K]
-    "The class of each cluster: its most frequent label (a speaker normally has one)"
-    counts = np.zeros((cluster_ids.max() + 1, y_true.max() + 1), np.int64)
-    np.add.at(counts, (cluster_ids, y_true), 1)
-    return counts.argmax(1)
-
-def _resample_counts(strata, n_boot, rng) -> np.ndarray:
-    "How often each cluster is drawn per resample, drawing within each stratum as many clusters as it has: [n_boot, clusters]"
-    n_clusters = len(strata)
-    counts = np.zeros((n_boot, n_clusters), np.int64)
-    for stratum in np.unique(strata):
-        members = np.flatnonzero(strata == stratum)
-        draws = members[rng.integers(0, len(members), size=(n_boot, len(members)))]
-        flat = (np.arange(n_boot)[:, None] * n_clusters + draws).ravel()
-        counts += np.bincount(flat, minlength=n_boot * n_clusters).reshape(n_boot, n_clusters)
-    return counts
-
-def bootstrap_metrics(y_true:np.ndarray, # true labels of the scored items [N]
-                      predictions:np.ndarray, # predicted labels, one row per seed [S, N]
-                      n_classes:int, # number of classes
-                      clusters=None, # resampling unit per item (speaker ids); None: items
-                      n_boot:int=1000, # bootstrap resamples
-                      level:float=0.95, # interval coverage
-                      seed:int=0, # bootstrap random seed
-                      chunk:int=250, # resamples per block (bounds memory)
-                     ) -> dict: # {metric: (ci_low, ci_high)}
-    "Percentile bootstrap intervals of the seed-averaged metrics, resampling items or clusters within each class"
-    if n_boot < 1: raise ValueError(f"n_boot must be at least 1, not {n_boot}")
-    y_true, predictions = np.asarray(y_true), np.atleast_2d(predictions)
-    cluster_ids = np.arange(len(y_true)) if clusters is None else np.unique(np.asarray(clusters, dtype=str), return_inverse=True)[1]
-    per_cluster = _cluster_confusions(y_true, predictions, cluster_ids, n_classes).astype(np.float64)
-    strata = cluster_strata(y_true, cluster_ids)
-    rng, draws = np.random.default_rng(seed), {k: [] for k in ("accuracy", "balanced_accuracy", "macro_f1")}
-    for start in range(0, n_boot, chunk):
-        counts = _resample_counts(strata, min(chunk, n_boot - start), rng).astype(np.float64)
-        confusion = (counts[None] @ per_cluster).reshape(len(predictions), -1, n_classes, n_classes)
-        for name, values in metrics_from_confusion(confusion).items(): draws[name].append(values.mean(0))
-    tail = 100 * (1 - level) / 2
-    return {name: tuple(float(v) for v in np.nanpercentile(np.concatenate(vals), [tail, 100 - tail]))
-            for name, vals in draws.items()}
-
 # %% ../nbs/02_probe.ipynb #c039
-_PROTOCOL_TEXT = {
+PROTOCOL_TEXT = {
     'seed': "original protocol: stratified 80/20 split (random_state=42), {choice} picked on the TEST split, optimistic",
     'holdout': "stratified 80/20 split (random_state=42), {choice} picked inside train, test scored once",
     'kfold': "stratified {k}-fold cross-validation, {choice} picked inside each training part",
@@ -685,7 +623,7 @@ def probe_label(probe:str, # 'mlp' or 'logreg'
     if probe == 'mlp': what, choice = f"MLP {'-'.join(map(str, (n_features, *hidden, n_classes)))}", "best epoch"
     else: what, choice = "logistic regression (standardised features)", "C"
     if probe == 'logreg' and protocol != 'seed': choice = "C (validation part, then refit)" if inner_folds == 1 else f"C ({inner_folds}-fold inner CV, then refit)"
-    return f"{what}; {_PROTOCOL_TEXT[protocol].format(choice=choice, k=n_splits)}"
+    return f"{what}; {PROTOCOL_TEXT[protocol].format(choice=choice, k=n_splits)}"
 
 # %% ../nbs/02_probe.ipynb #c041
 def _mlp_rows(y, groups, train, test, protocol) -> tuple:
@@ -761,24 +699,6 @@ def _fit_folds(X, y, groups, splits, probe, protocol, seeds, n_classes, settings
         if not_converged: notes.append(f"logreg: {not_converged} fit(s) did not converge (max |gradient| > tol={settings['tol']:g} after max_iter={settings['max_iter']})")
     return np.concatenate([test for _, test in splits]), np.stack(predictions), curves, selected, notes
 
-# %% ../nbs/02_probe.ipynb #c043
-def _summary(y_test, predictions, clusters, classes, n_boot, level, boot_seed) -> dict:
-    "Seed-averaged metrics with bootstrap intervals, per-class recall, confusion and chance levels"
-    n_classes = len(classes)
-    values = {"accuracy": [accuracy_score(y_test, p) for p in predictions],
-              "balanced_accuracy": [balanced_accuracy_score(y_test, p) for p in predictions],
-              "macro_f1": [f1_score(y_test, p, average='macro', zero_division=0) for p in predictions]}
-    intervals = bootstrap_metrics(y_test, predictions, n_classes, clusters, n_boot, level, boot_seed)
-    recall = np.mean([recall_score(y_test, p, labels=range(n_classes), average=None, zero_division=0)
-                      for p in predictions], axis=0)
-    confusion = sum(confusion_matrix(y_test, p, labels=range(n_classes)) for p in predictions)
-    return {"metrics": {name: {"value": float(np.mean(v)), "ci_low": intervals[name][0], "ci_high": intervals[name][1]}
-                        for name, v in values.items()},
-            "per_class_recall": {str(c): float(r) for c, r in zip(classes, recall)},
-            "confusion": confusion.astype(int).tolist(),
-            "chance": {"accuracy": float(np.bincount(y_test).max() / len(y_test)),
-                       "balanced_accuracy": 1 / n_classes, "macro_f1": 1 / n_classes}}
-
 # %% ../nbs/02_probe.ipynb #c044
 def _check_inputs(X, y, groups, probe, protocol, seeds, n_boot):
     "Fail early, with a clear message, on arguments that cannot work"
@@ -790,7 +710,7 @@ def _check_inputs(X, y, groups, probe, protocol, seeds, n_boot):
     if n_boot < 1: raise ValueError(f"n_boot must be at least 1, not {n_boot}")
     if len(y) and y.min() < 0: raise ValueError("labels y must be non-negative class indices")
 
-def _usable(X, y, groups, protocol, classes, scope='all'):
+def usable_items(X, y, groups, protocol, classes, scope='all'):
     "Apply the protocol's item selection, re-index labels over the evaluated classes; check enough remain"
     keep, excluded = select_items(y, groups, protocol, classes, scope)
     X, y = X[keep], y[keep]
@@ -806,7 +726,7 @@ def _usable(X, y, groups, protocol, classes, scope='all'):
     return X, np.searchsorted(present, y), groups, [str(classes[k]) for k in present], excluded, np.flatnonzero(keep)
 
 # %% ../nbs/02_probe.ipynb #c045
-def _notes(probe, protocol, y, groups, evaluated, classes, excluded, seeds) -> list[str]:
+def protocol_notes(probe, protocol, y, groups, evaluated, classes, excluded, seeds) -> list[str]:
     "Plain-language caveats about a run"
     notes = []
     if protocol == 'seed': notes.append("optimistic: model selection used the test split (as the original notebook)")
@@ -856,15 +776,15 @@ def run_probe(X:np.ndarray, # embeddings of one layer [N, D]
     _check_inputs(X, y, groups, probe, protocol, seeds, n_boot)
     classes = [str(k) for k in range(y.max() + 1)] if classes is None else list(classes)
     if len(classes) <= y.max(): raise ValueError(f"{len(classes)} class names for labels up to {y.max()}")
-    X, y, groups, evaluated, excluded, kept = _usable(X, y, groups, protocol, classes, scope)
+    X, y, groups, evaluated, excluded, kept = usable_items(X, y, groups, protocol, classes, scope)
     splits, fold_notes = outer_folds(y, groups, protocol, n_splits, evaluated)
     if probe == 'mlp': settings = dict(epochs=epochs, batch_size=batch_size, lr=lr, hidden=list(hidden), dropout=dropout, device=device)
     else: settings, seeds = dict(c_grid=[float(c) for c in c_grid], inner_folds=inner_folds, max_iter=max_iter, tol=tol, device=str(resolve_device(device))), seeds[:1]
     with limit_threads(threads):
         test, predictions, curves, selected, notes = _fit_folds(X, y, groups, splits, probe, protocol, seeds, len(evaluated), settings)
     clusters = groups[test] if protocol == 'speaker' else None
-    summary = _summary(y[test], predictions, clusters, evaluated, n_boot, level, boot_seed)
-    notes += fold_notes + _notes(probe, protocol, y, groups, evaluated, classes, excluded, seeds)
+    summary = summarise_predictions(y[test], predictions, clusters, evaluated, n_boot, level, boot_seed)
+    notes += fold_notes + protocol_notes(probe, protocol, y, groups, evaluated, classes, excluded, seeds)
     predicted = np.unique(predictions)
     constant = evaluated[predicted[0]] if len(predicted) == 1 else None  # every seed, every test item: one class
     if constant is not None:
@@ -907,25 +827,6 @@ def shuffled_labels(y:np.ndarray, # labels
     unit_labels = y[np.unique(units, return_index=True)[1]]
     return rng.permutation(unit_labels)[units]
 
-def null_bounds(draws, # the null's scores, one per permutation
-                observed:float|None=None, # the real score to test against them
-                level:float=0.95, # one-sided coverage of the prediction bounds
-               ) -> dict: # values, mean, sd, low, high (and p_value, p_below for `observed`)
-    "Mean, spread and one-sided prediction bounds of a null (t with n-1 degrees of freedom); p-values of `observed` above or below it"
-    from scipy import stats
-    draws = np.asarray(draws, dtype=float)
-    n, mean = len(draws), float(draws.mean())
-    scale = float(draws.std(ddof=1) * np.sqrt(1 + 1 / n)) if n > 1 else 0.0  # spread of one more null draw
-    margin = float(stats.t.ppf(level, n - 1) * scale) if n > 1 else float('nan')
-    out = dict(values=[float(v) for v in draws], mean=mean, sd=float(draws.std(ddof=1)) if n > 1 else 0.0,
-               low=mean - margin, high=mean + margin)
-    if observed is None: return out
-    if scale > 0:
-        z = (observed - mean) / scale
-        return dict(out, p_value=float(stats.t.sf(z, n - 1)), p_below=float(stats.t.cdf(z, n - 1)))
-    # every draw the same (a probe that predicts one class whatever the labels): a rank p-value is all there is
-    return dict(out, p_value=float((1 + (draws >= observed).sum()) / (n + 1)), p_below=float((1 + (draws <= observed).sum()) / (n + 1)))
-
 # %% ../nbs/02_probe.ipynb #c054f
 def run_null(X:np.ndarray, # embeddings of one layer [N, D]
              y:np.ndarray, # integer labels [N] (indices into `classes`)
@@ -950,7 +851,7 @@ def run_null(X:np.ndarray, # embeddings of one layer [N, D]
     start = time.perf_counter()
     X, y = np.ascontiguousarray(X, dtype=np.float32), np.asarray(y, dtype=np.int64)
     classes = [str(k) for k in range(y.max() + 1)] if classes is None else list(classes)
-    X, y, groups, evaluated, _, _ = _usable(X, y, groups, protocol, classes, scope)
+    X, y, groups, evaluated, _, _ = usable_items(X, y, groups, protocol, classes, scope)
     splits, _ = outer_folds(y, groups, protocol, n_splits, evaluated)  # the real run's folds
     if fold_c is not None and len(fold_c) != len(splits): raise ValueError(f"{len(fold_c)} C values for {len(splits)} folds")
     units, found = permutation_units(y, groups) if unit == 'auto' else (np.arange(len(y)), 'clip')

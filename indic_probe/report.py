@@ -228,7 +228,7 @@ def probe_notes(run_dir: str | Path) -> pd.DataFrame:
 # %% ../nbs/04_report.ipynb #c011
 def _fake_null(mean: float, observed: dict, rng, unit: str = "speaker", n: int = 5) -> dict:
     "A null block for `_fake_result`: n draws around `mean` per metric, with bounds and p-values against the observed scores"
-    from indic_probe.probe import null_bounds
+    from indic_probe.stats import null_bounds
     metrics = {m: null_bounds(np.clip(rng.normal(mean, 0.02, n), 0, 1), scores["value"]) for m, scores in observed.items()}
     return dict(unit=unit, unit_reason="" if unit == "speaker" else "speakers unknown", n=n, probe="logreg", c="fake", metrics=metrics, seconds=0.1)
 
@@ -241,7 +241,7 @@ def _fake_result(probe, protocol, target, sizes, classes, rng, excluded, scope="
         others = [j for j in range(n) if j != i]
         wrong, extra = divmod(int(sizes[i] - correct[i]), n - 1)
         confusion[i, others] += wrong; confusion[i, others[:extra]] += 1
-    from indic_probe.probe import metrics_from_confusion # the probe's own scoring; imported here so the report loads without torch
+    from indic_probe.stats import metrics_from_confusion # the probe's own scoring
     scores, total = metrics_from_confusion(confusion), int(sizes.sum())
     interval = lambda v: dict(value=float(v), ci_low=float(max(0, v - 1.96 * np.sqrt(v * (1 - v) / total))),
                               ci_high=float(min(1, v + 1.96 * np.sqrt(v * (1 - v) / total))))

@@ -14,8 +14,7 @@ from scipy.spatial.distance import pdist
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from tqdm import tqdm
 from .data import Corpus, load_corpus, file_digest, SPEAKER_SOURCES, UNKNOWN_SPEAKER, TARGET_SAMPLE_RATE
-from .extract import (CacheMismatchError, load_cache_items, read_manifest, verify_cache, check_speakers, _file_sha256, _write_csv,
-                                 _write_json)
+from .cache import CacheMismatchError, load_cache_items, read_manifest, verify_cache, check_speakers, file_sha256, write_csv, write_json
 
 # %% auto #0
 __all__ = ['SPEAKER_COLUMNS', 'MIN_SPEECH_SECONDS', 'SILHOUETTE_TOLERANCE', 'THRESHOLDS', 'CALIBRATION_TOLERANCE',
@@ -201,8 +200,8 @@ def embed_voices(corpus: Corpus, # the corpus the cache was extracted from
         if progress and meta.get("key") == key: print(f"speaker embeddings in {cache_dir} are missing or edited: embedding the voices again")
         meta = dict(key=key, rows_done=0, complete=False)
         np.lib.format.open_memmap(array_path, mode="w+", dtype=np.float32, shape=(len(corpus), 256)).flush()
-        _write_csv(cache_dir / "speaker_embeddings.csv", pd.DataFrame(dict(item_id=corpus.items.item_id, status="pending", speech_seconds=0.0)))
-        _write_json(meta_path, meta)
+        write_csv(cache_dir / "speaker_embeddings.csv", pd.DataFrame(dict(item_id=corpus.items.item_id, status="pending", speech_seconds=0.0)))
+        write_json(meta_path, meta)
     if meta.get("complete"): return cache_dir
     items, table = load_cache_items(cache_dir), pd.read_csv(cache_dir / "speaker_embeddings.csv", keep_default_na=False)
     vectors = np.load(array_path, mmap_mode="r+")
@@ -216,20 +215,20 @@ def embed_voices(corpus: Corpus, # the corpus the cache was extracted from
                 vector, seconds, status = jobs[r].result() if r in jobs else (None, 0.0, "not extracted")
                 vectors[r] = 0 if vector is None else vector
                 table.loc[r, ["status", "speech_seconds"]] = [status, round(seconds, 3)]
-            vectors.flush(); _write_csv(cache_dir / "speaker_embeddings.csv", table)
-            meta["rows_done"] = rows.stop; _write_json(meta_path, meta)
+            vectors.flush(); write_csv(cache_dir / "speaker_embeddings.csv", table)
+            meta["rows_done"] = rows.stop; write_json(meta_path, meta)
             bar.update(len(rows))
     finally: pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C or SIGTERM: the queued clips are dropped, the chunks recorded stand
     bar.close(); del vectors
-    meta.update(complete=True, checksums={p.name: _file_sha256(p) for p in (array_path, cache_dir / "speaker_embeddings.csv")})
-    _write_json(meta_path, meta)
+    meta.update(complete=True, checksums={p.name: file_sha256(p) for p in (array_path, cache_dir / "speaker_embeddings.csv")})
+    write_json(meta_path, meta)
     return cache_dir
 
 def _voices_intact(cache_dir: Path, meta: dict) -> bool:
     "Are the d-vector files there and, once complete, unedited?"
     files = [cache_dir / "speaker_embeddings.npy", cache_dir / "speaker_embeddings.csv"]
     if not all(p.exists() for p in files): return False
-    return not meta.get("complete") or all(_file_sha256(cache_dir / name) == digest for name, digest in meta.get("checksums", {}).items())
+    return not meta.get("complete") or all(file_sha256(cache_dir / name) == digest for name, digest in meta.get("checksums", {}).items())
 
 def load_voices(cache_dir: str | Path) -> tuple[np.ndarray, pd.DataFrame]:
     "The cache's d-vectors and their table, after checking they are complete and unedited"
@@ -240,7 +239,7 @@ def load_voices(cache_dir: str | Path) -> tuple[np.ndarray, pd.DataFrame]:
     if not meta.get("complete"): raise CacheMismatchError(f"{cache_dir}: no complete speaker embeddings; run `indic-probe speakers --cache {cache_dir}` first")
     for name, digest in meta["checksums"].items():
         if not (cache_dir / name).exists(): raise CacheMismatchError(f"{cache_dir / name}: file missing; {rebuild}")
-        if _file_sha256(cache_dir / name) != digest: raise CacheMismatchError(f"{cache_dir / name}: checksum does not match; {rebuild}")
+        if file_sha256(cache_dir / name) != digest: raise CacheMismatchError(f"{cache_dir / name}: checksum does not match; {rebuild}")
     return np.load(cache_dir / "speaker_embeddings.npy"), pd.read_csv(cache_dir / "speaker_embeddings.csv", keep_default_na=False)
 
 # %% ../nbs/07_speakers.ipynb #c015
@@ -381,13 +380,13 @@ def recover_speakers(cache_dir: str | Path, # a cache with complete speaker embe
     usable = (items.status == "ok").to_numpy() & (table.status == "ok").to_numpy()
     speakers, sources, summary = assign_speakers(items.label.to_numpy(object), items.speaker.to_numpy(object), vectors, usable,
                                                  items.speaker_source.to_numpy(object), method, threshold, manifest["classes"])
-    _write_csv(cache_dir / "speakers.csv", pd.DataFrame(dict(item_id=items.item_id, speaker=speakers, speaker_source=sources)))
+    write_csv(cache_dir / "speakers.csv", pd.DataFrame(dict(item_id=items.item_id, speaker=speakers, speaker_source=sources)))
     summary.update(encoder=speaker_encoder_identity(), seconds=round(time.perf_counter() - started, 2), key=key)
-    _write_json(cache_dir / "speakers.json", summary)
+    write_json(cache_dir / "speakers.json", summary)
     manifest = read_manifest(cache_dir)  # speakers.csv's checksum: part of the sweep identity, checked where speakers are read (never the cache's validity)
-    manifest.setdefault("checksums", {})["speakers.csv"] = _file_sha256(cache_dir / "speakers.csv")
+    manifest.setdefault("checksums", {})["speakers.csv"] = file_sha256(cache_dir / "speakers.csv")
     manifest["speakers"] = {k: v for k, v in summary.items() if k not in ("encoder", "seconds", "key")}  # travels into every layer JSON
-    _write_json(cache_dir / "manifest.json", manifest)
+    write_json(cache_dir / "manifest.json", manifest)
     return summary
 
 def _recovery_key(cache_dir: Path, manifest: dict, method: str, threshold: float | None) -> dict:

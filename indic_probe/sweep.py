@@ -12,7 +12,8 @@ from typing import Any
 import psutil
 from tqdm import tqdm
 import indic_probe
-from .extract import extract, read_manifest, CACHE_FORMAT, DERIVED_FILES, _write_json
+from .extract import extract
+from .cache import read_manifest, CACHE_FORMAT, DERIVED_FILES, write_json
 
 # %% auto #0
 __all__ = ['RESULT_FORMAT', 'PAPERMILL_RUN', 'RUN_OUTPUTS', 'parse_layers', 'split_list', 'parse_seeds', 'sweep_identity',
@@ -308,7 +309,7 @@ def new_sweep_state(cache: Path, manifest: dict, params: dict, identity: dict, r
 def save_sweep_state(out: Path, state: dict):
     "Write RUN/sweep.json atomically, layers in order"
     state["layers"] = dict(sorted(state["layers"].items(), key=lambda kv: int(kv[0])))
-    _write_json(Path(out) / "sweep.json", state)
+    write_json(Path(out) / "sweep.json", state)
 
 def _layer_counts(n: int) -> str: return f"{n} layer" + ("" if n == 1 else "s")
 
@@ -348,7 +349,7 @@ def check_sweep_inputs(cache: Path, # a complete cache
                        tasks: str, # what the notebooks are asked
                       ):
     "Every cache file the notebooks will read, checked once before any starts: the layers' arrays are there, items.csv and speakers.csv match"
-    from indic_probe.extract import verify_cache, check_speakers, layer_file, CacheMismatchError
+    from indic_probe.cache import verify_cache, check_speakers, layer_file, CacheMismatchError
     regions = ("main", "nonspeech") if "nonspeech_label" in split_list(tasks) and "nonspeech" in manifest.get("regions", ["main"]) else ("main",)
     for path in [layer_file(cache, l, r) for r in regions for l in layers]:
         if not path.exists(): raise CacheMismatchError(f"{path}: file missing; re-extract with --overwrite")

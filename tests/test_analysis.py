@@ -11,7 +11,7 @@ PLANTED, N_LAYERS, CLASSES = 2, 4, ["a", "b", "c"]
 
 def planted_cache(folder: Path) -> Path:
     "A complete extraction-format cache: 4 layers of 240 items x 16 dims, 12 speakers; only layer 2 carries the label"
-    from indic_probe.extract import CACHE_FORMAT
+    from indic_probe.cache import CACHE_FORMAT
     from indic_probe.probe import planted_layer
     folder.mkdir(parents=True)
     layers = [planted_layer(240, 16, n_classes=3, n_speakers=12, class_signal=1.0 if k == PLANTED else 0.0, noise_seed=k) for k in range(N_LAYERS)]

@@ -2,7 +2,8 @@
 import json
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
-from indic_probe.extract import extract, load_layer, read_manifest
+from indic_probe.extract import extract
+from indic_probe.cache import load_layer, read_manifest
 from indic_probe.probe import run_probe
 from conftest import run_cli
 

@@ -3,7 +3,8 @@ import subprocess, sys
 from pathlib import Path
 import numpy as np, pandas as pd, pytest, soundfile as sf
 from indic_probe.data import decode_audio
-from indic_probe.extract import extract, load_encoder, load_cache_items, one_clip_embedding, read_manifest, layer_file
+from indic_probe.extract import extract, load_encoder, one_clip_embedding
+from indic_probe.cache import load_cache_items, read_manifest, layer_file
 from indic_probe.synth import make_tiny_model, toy_clip
 from conftest import run_cli
 from test_extract import _extract_cmd, _kill_after_chunks

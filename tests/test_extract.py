@@ -3,7 +3,8 @@ import json, os, signal, subprocess, sys, time
 from pathlib import Path
 import numpy as np, pandas as pd, pytest, soundfile as sf
 from indic_probe.data import load_corpus, decode_audio
-from indic_probe.extract import extract, load_layer, read_manifest, layer_file, CacheMismatchError
+from indic_probe.extract import extract
+from indic_probe.cache import load_layer, read_manifest, layer_file, CacheMismatchError
 from conftest import run_cli
 
 def test_audiofolder_manifest_and_dataset_give_the_same_items(speech_corpus, tmp_path):
@@ -79,7 +80,8 @@ def test_cli_extract_help_lists_every_option_with_default():
 
 def test_cli_extract_with_default_options_equals_the_original_method(speech_corpus, tiny_model, tmp_path):
     "`indic-probe extract` with no --dtype on a CPU (even one with native bf16) is exact: <= 1e-3 relative to the original per-layer method"
-    from indic_probe.extract import load_encoder, original_method_embedding, load_cache_items
+    from indic_probe.extract import load_encoder, original_method_embedding
+    from indic_probe.cache import load_cache_items
     cache = tmp_path / "cache"
     run_cli("extract", "--data", speech_corpus, "--model", tiny_model, "--cache", cache, "--device", "cpu", "--limit", "6")
     assert read_manifest(cache)["key"]["dtype"] == "fp32"

@@ -1,7 +1,7 @@
 "`indic-probe import-original`: the original notebook's joblib features become a cache the honest protocols can use."
 import numpy as np, pytest
 from indic_probe.data import load_corpus
-from indic_probe.extract import load_layer, read_manifest
+from indic_probe.cache import load_layer, read_manifest
 from conftest import run_cli
 
 def test_import_original_from_the_command_line(speech_corpus, tmp_path):

@@ -2,7 +2,8 @@
 import json, os, shutil, signal, subprocess, sys, time
 from pathlib import Path
 import numpy as np, pandas as pd, psutil, pytest, soundfile as sf
-from indic_probe.extract import extract, read_manifest
+from indic_probe.extract import extract
+from indic_probe.cache import read_manifest
 from indic_probe.sweep import execute_notebook
 from conftest import run_cli
 

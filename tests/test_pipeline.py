@@ -2,7 +2,8 @@
 import base64, json, os, re, signal, subprocess, sys, time
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
-from indic_probe.extract import extract, layer_file
+from indic_probe.extract import extract
+from indic_probe.cache import layer_file
 from conftest import run_cli
 
 @pytest.fixture(scope="module")

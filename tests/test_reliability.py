@@ -4,7 +4,8 @@ from pathlib import Path
 import numpy as np, pandas as pd, pytest, soundfile as sf
 from hypothesis import given, settings, strategies as st, HealthCheck
 from indic_probe.data import decode_audio, AudioDecodeError, load_corpus
-from indic_probe.extract import extract, load_layer, read_manifest, layer_file, load_cache_items, CacheMismatchError
+from indic_probe.extract import extract
+from indic_probe.cache import load_layer, read_manifest, layer_file, load_cache_items, CacheMismatchError
 from conftest import run_cli
 
 def tone(seconds, sr, channels=1, seed=0):

@@ -2,7 +2,7 @@
 import json, os, shutil, signal, subprocess, sys, time
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
-from indic_probe.extract import read_manifest, layer_file
+from indic_probe.cache import read_manifest, layer_file
 from conftest import run_cli
 
 BIN = Path(sys.executable).parent

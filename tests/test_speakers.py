@@ -73,7 +73,7 @@ def test_speakers_refuses_a_labels_only_import(speech_corpus, tmp_path):
     "A labels-only import has the corpus's fingerprint but rows of its own: reading corpus row r for its row r would be another clip's voice"
     from indic_probe.data import load_corpus
     from indic_probe.importer import write_original_features
-    from indic_probe.extract import read_manifest
+    from indic_probe.cache import read_manifest
     corpus = load_corpus(speech_corpus)
     labels = corpus.items.label_idx.to_numpy()
     layers = [np.random.default_rng(0).normal(size=(len(corpus), 8)).astype(np.float32)]
@@ -97,7 +97,8 @@ def test_speakers_refuses_a_labels_only_import(speech_corpus, tmp_path):
 def test_a_deleted_speakers_csv_is_rebuilt_and_the_sweep_refuses_before_any_notebook(voices, tiny_model, tmp_path):
     "speakers.csv and the d-vectors are derived: the cache stays valid without them, the sweep names the command, `speakers` rebuilds them"
     import time
-    from indic_probe.extract import extract, verify_cache
+    from indic_probe.extract import extract
+    from indic_probe.cache import verify_cache
     cache = extract(voices, tiny_model, tmp_path / "cache", device="cpu", dtype="fp32", progress=False)
     run_cli("speakers", "--data", voices, "--cache", cache)
     (cache / "speakers.csv").unlink()
