@@ -17,13 +17,13 @@ from .data import Corpus, load_corpus, file_digest, SPEAKER_SOURCES, UNKNOWN_SPE
 from .cache import CacheMismatchError, load_cache_items, read_manifest, verify_cache, check_speakers, file_sha256, write_csv, write_json
 
 # %% auto #0
-__all__ = ['SPEAKER_COLUMNS', 'MIN_SPEECH_SECONDS', 'SILHOUETTE_TOLERANCE', 'THRESHOLDS', 'CALIBRATION_TOLERANCE',
-           'CALIBRATION_LEAN', 'SAFE_MAX_SPLIT', 'SAFE_MARGIN', 'VALIDATED_MIN_ARI', 'VALIDATED_MAX_SPLIT', 'METHODS',
-           'speaker_encoder', 'speaker_encoder_identity', 'voice_embedding', 'voice_tree', 'cluster_voices',
-           'pair_scores', 'cut_scores', 'calibrate_threshold', 'lowest_safe_cut', 'safe_threshold',
-           'require_corpus_rows', 'embed_voices', 'load_voices', 'validate_clustering', 'score_cut',
-           'validation_verdict', 'choose_cut', 'name_speakers', 'assign_speakers', 'recover_speakers',
-           'speakers_up_to_date', 'speakers_line', 'find_speakers']
+__all__ = ['SPEAKER_COLUMNS', 'MIN_SPEECH_SECONDS', 'CLUSTER_CAP', 'CLUSTER_SEED', 'SILHOUETTE_TOLERANCE', 'THRESHOLDS',
+           'CALIBRATION_TOLERANCE', 'CALIBRATION_LEAN', 'SAFE_MAX_SPLIT', 'SAFE_MARGIN', 'VALIDATED_MIN_ARI',
+           'VALIDATED_MAX_SPLIT', 'METHODS', 'speaker_encoder', 'speaker_encoder_identity', 'voice_embedding',
+           'cluster_sample', 'voice_tree', 'join_nearest', 'cluster_voices', 'pair_scores', 'cut_scores',
+           'calibrate_threshold', 'lowest_safe_cut', 'safe_threshold', 'require_corpus_rows', 'embed_voices',
+           'load_voices', 'validate_clustering', 'score_cut', 'validation_verdict', 'choose_cut', 'name_speakers',
+           'assign_speakers', 'recover_speakers', 'speakers_up_to_date', 'speakers_line', 'find_speakers']
 
 # %% ../nbs/07_speakers.ipynb #c006
 SPEAKER_COLUMNS = ["item_id", "speaker", "speaker_source"]
@@ -58,11 +58,34 @@ def voice_embedding(audio: np.ndarray, # a 16 kHz clip
     return speaker_encoder().embed_utterance(trimmed).astype(np.float32), seconds
 
 # %% ../nbs/07_speakers.ipynb #c010
+CLUSTER_CAP = 5000 # clips of one class clustered at most (pdist of 5,000: 100 MB); a larger class clusters a fixed sample
+CLUSTER_SEED = 0 # draws that sample
+
+def cluster_sample(n_clips: int) -> np.ndarray:
+    "The clips of a class that are clustered: every one up to `CLUSTER_CAP`, else a fixed random `CLUSTER_CAP` of them (sorted)"
+    if n_clips <= CLUSTER_CAP: return np.arange(n_clips)
+    return np.sort(np.random.default_rng(CLUSTER_SEED).choice(n_clips, CLUSTER_CAP, replace=False))
+
+def _unit_rows(embeddings: np.ndarray) -> np.ndarray:
+    return embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-12)
+
 def voice_tree(embeddings: np.ndarray) -> np.ndarray | None:
-    "Average-linkage dendrogram of L2-normalised d-vectors on cosine distance (None for fewer than two clips)"
+    "Average-linkage dendrogram of L2-normalised d-vectors on cosine distance, over the clips `cluster_sample` keeps (None for fewer than two clips)"
     if len(embeddings) < 2: return None
-    unit = embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-12)
-    return linkage(pdist(unit, "cosine"), method="average")
+    return linkage(pdist(_unit_rows(embeddings[cluster_sample(len(embeddings))]), "cosine"), method="average")
+
+def join_nearest(embeddings: np.ndarray, # every clip of the class [n, d]
+                 sample: np.ndarray, # the clips that were clustered (`cluster_sample`)
+                 clusters: np.ndarray, # their clusters, 0..k-1
+                ) -> np.ndarray: # cluster per clip, the sample's unchanged
+    "Every clip outside the sample joins the cluster at the smallest average-linkage distance (mean cosine distance to its clips)"
+    unit, k = _unit_rows(embeddings), clusters.max() + 1
+    centres = np.zeros((k, unit.shape[1])); np.add.at(centres, clusters, unit[sample])
+    centres /= np.bincount(clusters, minlength=k)[:, None]  # mean cosine distance to a cluster = 1 - x . (mean of its unit vectors)
+    joined, rest = np.empty(len(unit), np.int64), np.setdiff1d(np.arange(len(unit)), sample)
+    joined[sample] = clusters
+    for block in np.array_split(rest, max(1, len(rest) // 20_000)): joined[block] = (unit[block] @ centres.T).argmax(1)
+    return joined
 
 SILHOUETTE_TOLERANCE = 0.02 # silhouettes this close to the best count as ties, and the fewest clusters win
 
@@ -72,12 +95,18 @@ def cluster_voices(embeddings: np.ndarray, # d-vectors of one class's clips [n, 
                    min_silhouette: float = 0.25, # below this for every split: one speaker (merging is the safe error)
                    tree: np.ndarray | None = None, # `voice_tree(embeddings)`, when already computed
                   ) -> np.ndarray: # cluster index per clip, 0..k-1
-    "Group clips by voice (average linkage, cosine), the number of groups chosen without labels"
+    "Group clips by voice (average linkage, cosine), the number of groups chosen without labels; past `CLUSTER_CAP` clips a sample is clustered and the rest join it"
     n = len(embeddings)
     if n < 2: return np.zeros(n, dtype=np.int64)
-    tree = voice_tree(embeddings) if tree is None else tree
+    tree, sample = voice_tree(embeddings) if tree is None else tree, cluster_sample(n)
+    clusters = _cut_tree(embeddings[sample], tree, threshold, max_speakers, min_silhouette)
+    return clusters if len(sample) == n else join_nearest(embeddings, sample, clusters)
+
+def _cut_tree(embeddings, tree, threshold, max_speakers, min_silhouette) -> np.ndarray:
+    "Clusters of the clips the tree was built on: cut at `threshold`, else the silhouette's count"
+    n = len(embeddings)
     if threshold is not None: return fcluster(tree, t=threshold, criterion="distance").astype(np.int64) - 1
-    unit = embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-12)
+    unit = _unit_rows(embeddings)
     cuts = [fcluster(tree, t=k, criterion="maxclust").astype(np.int64) - 1 for k in range(2, min(max_speakers, n - 1) + 1)]
     cuts = [c for c in cuts if len(np.unique(c)) >= 2]
     scores = [silhouette_score(unit, c, metric="cosine") for c in cuts]
@@ -137,6 +166,7 @@ def lowest_safe_cut(tree: np.ndarray | None, # `voice_tree` of one class's clips
                     truth: np.ndarray, # their true speakers
                     max_split: float = SAFE_MAX_SPLIT) -> float: # the smallest merge height with split rate <= max_split
     "The smallest distance at which cutting this tree leaves at most `max_split` of same-speaker pairs apart"
+    if tree is not None and len(truth) > len(tree) + 1: truth = np.asarray(truth)[cluster_sample(len(truth))]  # a sampled tree
     truth = np.unique(truth, return_inverse=True)[1]
     n = len(truth)
     counts = np.zeros((max(2 * n - 1, 1), truth.max(initial=0) + 1), np.int64); counts[np.arange(n), truth] = 1
