@@ -11,12 +11,12 @@ from contextlib import contextmanager
 import numpy as np, pandas as pd
 import torch, torch.nn as nn, torch.nn.functional as F
 from threadpoolctl import threadpool_limits
+from sklearn.metrics import confusion_matrix
 from sklearn.model_selection import GroupKFold, StratifiedGroupKFold, StratifiedKFold, train_test_split
 from sklearn.preprocessing import StandardScaler
 from .data import UNKNOWN_SPEAKER
 from .extract import resolve_device
 from .cache import load_layer, read_manifest
-from sklearn.metrics import confusion_matrix
 from .stats import metrics_from_confusion, null_bounds, summarise_predictions
 
 # %% auto #0
@@ -468,17 +468,15 @@ def fit_logreg(Z:torch.Tensor, # [N, D] one fold's rows in its basis (`fold_basi
                tol:float=LOGREG_TOL, # convergence: max |gradient| of the mean objective
                max_iter:int=LOGREG_MAX_ITER, # L-BFGS iterations at most
                history:int=LOGREG_HISTORY, # L-BFGS memory
-               start:tuple|None=None, # (weights [B, D, K], bias [B, K]) to start from; None: zeros
               ) -> LogregFit:
     "Multinomial L2 logistic regressions (sklearn's objective), one per member, fitted together to convergence by L-BFGS"
-    (B, N), D, K, dtype = rows.shape, Z.shape[1], n_classes, Z.dtype
+    B, D, K, dtype = len(rows), Z.shape[1], n_classes, Z.dtype
     rows_f = rows.to(dtype)
     seen = Z.new_zeros(B, K).scatter_add_(1, y.clamp(0, K - 1), rows_f) > 0
     n = rows_f.sum(1)
     ridge = 1 / torch.as_tensor(C, dtype=dtype, device=Z.device)
     ridge = torch.where(seen.sum(1) == 2, 2 * ridge, ridge)  # sklearn fits two classes as one binomial row w = W1 - W0: the softmax's optimum at twice the ridge
-    W0, b0 = start if start is not None else (Z.new_zeros(B, D, K), Z.new_zeros(B, K))
-    x = torch.cat([W0.flatten(1), b0], 1).to(dtype)
+    x = Z.new_zeros(B, D * K + K)  # weights then biases, from zeros
     Z2 = Z * Z
     args = lambda idx: (y[idx], rows_f[idx], n[idx], ridge[idx])
     def loss(idx, x): return _loss(Z, *args(idx), seen[idx], x[:, :D * K].view(-1, D, K), x[:, D * K:])
@@ -495,11 +493,12 @@ def fit_logreg(Z:torch.Tensor, # [N, D] one fold's rows in its basis (`fold_basi
         active, f, g, logp = active[keep], f[keep], g[keep], logp[keep]
         if not len(active): break
         x_a = x[active]
-        p = _direction(g, _curvature(Z2, rows_f[active], n[active], ridge[active], logp), S[active], Y[active], rho[active], filled[active])
+        d = _curvature(Z2, rows_f[active], n[active], ridge[active], logp)
+        p = _direction(g, d, S[active], Y[active], rho[active], filled[active])
         slope = (g * p).sum(1)
         uphill = slope >= 0  # a stale history: fall back to the scaled gradient
         if uphill.any():
-            p[uphill] = -g[uphill] / _curvature(Z2, rows_f[active[uphill]], n[active[uphill]], ridge[active[uphill]], logp[uphill])
+            p[uphill] = -g[uphill] / d[uphill]
             slope = (g * p).sum(1)
         step, pending = torch.ones_like(slope), torch.ones_like(slope, dtype=torch.bool)
         x_new, f_new, logp_new = x_a.clone(), f.clone(), logp.clone()
@@ -582,7 +581,9 @@ def fold_logreg(basis:FoldBasis, # one outer fold (`fold_basis`)
         if protocol != 'seed' and given_c is None:
             folds = [(fit, val) for fit, val in selection_folds(labels, groups_train, protocol, settings['inner_folds'])
                      if len(np.unique(labels[fit])) >= 2]  # a fit part of one class has nothing to compare
-            for fit, _ in folds: members += [(v, C, np.isin(np.arange(len(Z)), fit)) for C in grid]
+            for fit, _ in folds:
+                fit_rows = np.zeros(len(Z), bool); fit_rows[fit] = True
+                members += [(v, C, fit_rows) for C in grid]
         first_full = len(members)  # the whole training part at every C (or the given one): a refit after selection is one of them
         members += [(v, C, everything) for C in ([float(given_c[v])] if given_c is not None else grid)]
         plans.append((first_full - len(folds) * len(grid), folds, first_full))
@@ -688,7 +689,6 @@ def _fit_folds(X, y, groups, splits, probe, protocol, seeds, n_classes, settings
     if probe == 'mlp':
         pooled, curves, selected = _mlp_members(X, y, groups, splits, protocol, seeds, n_classes, settings)
         predictions = [np.concatenate(pooled[i * len(splits):(i + 1) * len(splits)]) for i in range(len(seeds))]
-        settings['device'] = str(resolve_device(settings['device']))
     else:
         per_fold, not_converged = [], 0
         for fold, (train, test) in enumerate(splits):
@@ -778,8 +778,9 @@ def run_probe(X:np.ndarray, # embeddings of one layer [N, D]
     if len(classes) <= y.max(): raise ValueError(f"{len(classes)} class names for labels up to {y.max()}")
     X, y, groups, evaluated, excluded, kept = usable_items(X, y, groups, protocol, classes, scope)
     splits, fold_notes = outer_folds(y, groups, protocol, n_splits, evaluated)
+    device = str(resolve_device(device))
     if probe == 'mlp': settings = dict(epochs=epochs, batch_size=batch_size, lr=lr, hidden=list(hidden), dropout=dropout, device=device)
-    else: settings, seeds = dict(c_grid=[float(c) for c in c_grid], inner_folds=inner_folds, max_iter=max_iter, tol=tol, device=str(resolve_device(device))), seeds[:1]
+    else: settings, seeds = dict(c_grid=[float(c) for c in c_grid], inner_folds=inner_folds, max_iter=max_iter, tol=tol, device=device), seeds[:1]
     with limit_threads(threads):
         test, predictions, curves, selected, notes = _fit_folds(X, y, groups, splits, probe, protocol, seeds, len(evaluated), settings)
     clusters = groups[test] if protocol == 'speaker' else None
