@@ -11,8 +11,9 @@ threshold calibration, leave-one-class-out validation, the safe cut, `choose_cut
 """
 import argparse, platform, shutil, time
 import numpy as np
-from indic_probe.speakers import (calibrate_threshold, choose_cut, cluster_voices, safe_threshold, validate_clustering, voice_embedding,
-                                  voice_tree, speaker_encoder)
+from indic_probe.extract import voice_embedding, speaker_encoder
+from indic_probe.speakers import (calibrate_threshold, choose_cut, cluster_voices, safe_threshold, validate_clustering,
+                                  voice_tree)
 
 CLASSES = {"andhra_pradesh": (1500, 10, False), "gujrat": (300, 4, True), "jharkhand": (1400, 8, True),
            "karnataka": (1850, 10, True), "kerala": (1500, 8, True), "tamil": (1550, 10, False)}  # clips, speakers, ids known

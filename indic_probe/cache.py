@@ -10,11 +10,11 @@ from typing import Any, Callable
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['CACHE_FORMAT', 'ERROR_COLUMNS', 'NONSPEECH_METHOD', 'REGIONS', 'DERIVED_FILES', 'CacheMismatchError', 'layer_file',
-           'atomic_write', 'write_json', 'write_csv', 'read_manifest', 'file_sha256', 'library_versions',
+__all__ = ['CACHE_FORMAT', 'ERROR_COLUMNS', 'NONSPEECH_METHOD', 'REGIONS', 'DERIVED_FILES', 'VOICE_FILES', 'CacheMismatchError',
+           'layer_file', 'atomic_write', 'write_json', 'write_csv', 'read_manifest', 'file_sha256', 'library_versions',
            'CacheWriteError', 'cache_writes', 'key_differences', 'open_cache', 'n_chunks', 'chunk_file', 'finish_cache',
            'load_cache_items', 'verify_cache', 'rebuild_speakers_command', 'check_speakers', 'speaker_table',
-           'load_layer']
+           'load_layer', 'voices_meta', 'lay_out_voices', 'finish_voices', 'voices_intact', 'load_voices']
 
 # %% ../nbs/11_cache.ipynb #a05
 CACHE_FORMAT = 2 # 2: items.csv has speaker_source and is checksummed
@@ -186,3 +186,45 @@ def load_layer(cache_dir: str | Path, # cache folder made by `extract`
     X = np.load(layer_file(cache_dir, layer, region), mmap_mode="r")[ok]
     speakers = speaker_table(cache_dir, verify).speaker.to_numpy(object)
     return np.asarray(X, dtype=np.float32), items.label_idx.to_numpy(np.int64)[ok], speakers[ok]
+
+# %% ../nbs/11_cache.ipynb #a15
+VOICE_FILES = ("speaker_embeddings.npy", "speaker_embeddings.csv") # the d-vectors and their table, covered by speaker_embeddings.json
+
+def voices_meta(cache_dir: str | Path) -> dict:
+    "speaker_embeddings.json ({} when there is none)"
+    path = Path(cache_dir) / "speaker_embeddings.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+def lay_out_voices(cache_dir: Path, # the cache
+                   key: dict, # what decides the d-vectors
+                   item_ids: pd.Series, # the cache's items, in order
+                   dim: int = 256, # d-vector size
+                  ) -> dict: # the new speaker_embeddings.json
+    "Fresh, incomplete d-vector files: zeroed vectors, every item pending, nothing done"
+    np.lib.format.open_memmap(cache_dir / VOICE_FILES[0], mode="w+", dtype=np.float32, shape=(len(item_ids), dim)).flush()
+    write_csv(cache_dir / VOICE_FILES[1], pd.DataFrame(dict(item_id=item_ids, status="pending", speech_seconds=0.0)))
+    meta = dict(key=key, rows_done=0, complete=False)
+    write_json(cache_dir / "speaker_embeddings.json", meta)
+    return meta
+
+def finish_voices(cache_dir: Path, meta: dict, table: pd.DataFrame) -> dict:
+    "Write the d-vectors' final table, checksum both files and mark them complete"
+    write_csv(cache_dir / VOICE_FILES[1], table)
+    meta = dict(meta, rows_done=len(table), complete=True, checksums={name: file_sha256(cache_dir / name) for name in VOICE_FILES})
+    write_json(cache_dir / "speaker_embeddings.json", meta)
+    return meta
+
+def voices_intact(cache_dir: str | Path, meta: dict) -> bool:
+    "Are the d-vector files there and, once complete, unedited?"
+    if not all((Path(cache_dir) / name).exists() for name in VOICE_FILES): return False
+    return not meta.get("complete") or all(file_sha256(Path(cache_dir) / name) == digest for name, digest in meta.get("checksums", {}).items())
+
+def load_voices(cache_dir: str | Path) -> tuple[np.ndarray, pd.DataFrame]:
+    "The cache's d-vectors and their table, after checking they are complete and unedited"
+    cache_dir, meta = Path(cache_dir), voices_meta(cache_dir)
+    rebuild = f"`indic-probe speakers --cache {cache_dir}` embeds them again"
+    if not meta.get("complete"): raise CacheMismatchError(f"{cache_dir}: no complete speaker embeddings; run `indic-probe speakers --cache {cache_dir}` first")
+    for name, digest in meta["checksums"].items():
+        if not (cache_dir / name).exists(): raise CacheMismatchError(f"{cache_dir / name}: file missing; {rebuild}")
+        if file_sha256(cache_dir / name) != digest: raise CacheMismatchError(f"{cache_dir / name}: checksum does not match; {rebuild}")
+    return np.load(cache_dir / VOICE_FILES[0]), pd.read_csv(cache_dir / VOICE_FILES[1], keep_default_na=False)

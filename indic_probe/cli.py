@@ -57,15 +57,16 @@ def prepare_cache(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or 
     from indic_probe.cache import read_manifest, CacheMismatchError
     from indic_probe.sweep import file_lock
     cache, corpus = Path(cache), checked_corpus(data, split, limit)
+    voices = recover_speakers and bool((corpus.items.speaker_source == "unknown").any())  # d-vectors in the decode pass, only when they will be clustered
     with file_lock(cache / ".lock"):  # layer notebooks started together make it once
-        try: extract(corpus, model, cache, vad=vad, split=split, **extract_kwargs)  # a cache made with the same settings is reused
+        try: extract(corpus, model, cache, vad=vad, split=split, voices=voices, **extract_kwargs)  # a cache made with the same settings is reused
         except CacheMismatchError:  # one made differently is replaced only when asked
             if not overwrite: raise
-            extract(corpus, model, cache, overwrite=True, vad=vad, split=split, **extract_kwargs)
+            extract(corpus, model, cache, overwrite=True, vad=vad, split=split, voices=voices, **extract_kwargs)
         check_corpus(cache)
         if recover_speakers and unknown_speakers(cache) and "speaker" not in (read_manifest(cache).get("unavailable_protocols") or {}):  # never for a labels-only import
             from indic_probe.speakers import find_speakers
-            find_speakers(corpus, cache)  # nothing to do when speakers.csv is up to date
+            find_speakers(corpus, cache)  # reads the d-vectors of the decode pass; nothing to do when speakers.csv is up to date
     return cache
 
 def unknown_speakers(cache: str | Path) -> int:
@@ -275,6 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "Ctrl-C keeps what is done; re-run the same command to resume.")
     _extract_options(p, "cache")
     _vad_option(p, default=False)
+    p.add_argument("--voices", action="store_true",
+                   help="also embed every clip's voice (resemblyzer d-vectors) in the same decode pass, for `indic-probe speakers` to cluster "
+                        "without decoding the corpus again (`run` does this when some speakers are unknown)")
     p.add_argument("--overwrite", action="store_true", help="extract again into --cache, replacing what is there (e.g. a damaged or differently made cache)")
     p = sub.add_parser("speakers", formatter_class=_Help, help="recover unknown speakers by clustering voices (into CACHE/speakers.csv)",
                        description="Embed every clip of a cache with a pretrained speaker encoder (resemblyzer, offline) and cluster the clips "
@@ -392,7 +396,8 @@ def _command(args) -> int:
             if len(model_list(args.model)) > 1 and not Path(args.model).exists():
                 raise ValueError(f"--model {args.model}: extract takes one model (run takes several, comma-separated)")
             kwargs = _extract_kwargs(args)
-            extract(checked_corpus(args.data, args.split, kwargs.pop("limit")), args.model, args.cache, overwrite=args.overwrite, **kwargs)
+            extract(checked_corpus(args.data, args.split, kwargs.pop("limit")), args.model, args.cache, overwrite=args.overwrite,
+                    voices=args.voices, **kwargs)
             check_corpus(args.cache)
             return 0
         if args.command == "compare":

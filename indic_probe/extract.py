@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_extract.ipynb #c002
 from __future__ import annotations
-import collections, contextlib, hashlib, importlib.metadata, inspect, itertools, json, os, threading, time
+import collections, contextlib, hashlib, importlib.metadata, inspect, itertools, json, os, threading, time, warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,20 +14,24 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 import torch.nn.functional as F
 from tqdm import tqdm
-from .data import Corpus, load_corpus, looks_local, AudioDecodeError, DEFAULT_DATASET, ITEM_COLUMNS, UNKNOWN_SPEAKER
+from .data import (Corpus, load_corpus, looks_local, file_digest, AudioDecodeError, DEFAULT_DATASET, ITEM_COLUMNS, TARGET_SAMPLE_RATE,
+                              UNKNOWN_SPEAKER)
 from .cache import (CACHE_FORMAT, ERROR_COLUMNS, NONSPEECH_METHOD, CacheMismatchError, cache_writes, chunk_file, finish_cache,
-                                library_versions, layer_file, n_chunks, open_cache, read_manifest, write_csv, write_json)
+                                library_versions, layer_file, lay_out_voices, finish_voices, n_chunks, open_cache, read_manifest, write_csv,
+                                write_json, voices_meta, VOICE_FILES)
 
 # %% auto #0
 __all__ = ['DTYPES', 'FBANK_WINDOW', 'FBANK_HOP', 'HANDCRAFTED', 'DEFAULT_MODEL', 'SUPPORTED_ENCODERS', 'PADDING_TOLERANCE',
            'POOLINGS', 'MAX_SECONDS', 'EAGER_MAX_SECONDS', 'GIB', 'CARD_MEMORY', 'FIRST_CONV_BYTES', 'VAD_SETTINGS',
-           'POOL_OVER', 'resolve_device', 'cpu_has_native_bf16', 'gpu_dtype', 'resolve_dtype', 'autocast_for',
-           'PerClipFeatureEncoder', 'Encoder', 'MaskedEncoder', 'WhisperStyleEncoder', 'FeatureEncoder',
-           'ModelLoadError', 'not_a_model', 'not_an_encoder', 'encoder_family', 'check_padding', 'check_model',
-           'wrap_encoder', 'load_encoder', 'original_method_embedding', 'one_clip_embedding', 'weights_bytes',
-           'batch_memory', 'gpu_batch_seconds', 'default_max_seconds', 'vad_identity', 'speech_mask', 'Pooled',
-           'nonspeech_audio', 'embed_regions', 'embed_clips', 'cache_key', 'decoded_clips', 'feeding_defaults',
-           'check_extract_options', 'launch_rank', 'extract']
+           'MIN_SPEECH_SECONDS', 'VOICE_DIM', 'VOICE_BATCH', 'POOL_OVER', 'resolve_device', 'cpu_has_native_bf16',
+           'gpu_dtype', 'resolve_dtype', 'autocast_for', 'PerClipFeatureEncoder', 'Encoder', 'MaskedEncoder',
+           'WhisperStyleEncoder', 'FeatureEncoder', 'ModelLoadError', 'not_a_model', 'not_an_encoder', 'encoder_family',
+           'check_padding', 'check_model', 'wrap_encoder', 'load_encoder', 'original_method_embedding',
+           'one_clip_embedding', 'weights_bytes', 'batch_memory', 'gpu_batch_seconds', 'default_max_seconds',
+           'vad_identity', 'speech_mask', 'speaker_encoder', 'speaker_encoder_identity', 'voice_input', 'voice_vectors',
+           'voice_embedding', 'voices_key', 'Pooled', 'nonspeech_audio', 'embed_regions', 'embed_clips', 'cache_key',
+           'Decoded', 'decoded_clips', 'feeding_defaults', 'check_extract_options', 'launch_rank', 'extract',
+           'stage_seconds']
 
 # %% ../nbs/01_extract.ipynb #c005
 def resolve_device(device: str = "auto") -> torch.device:
@@ -598,6 +602,69 @@ def speech_mask(audio: np.ndarray, # a 16 kHz clip
         mask[stamp["start"]:stamp["end"]] = True
     return mask
 
+# %% ../nbs/01_extract.ipynb #c019q
+MIN_SPEECH_SECONDS = 0.5 # less speech than this after trimming: the clip gets no d-vector (its speaker stays unknown)
+VOICE_DIM = 256 # the d-vector's size
+VOICE_BATCH = 1024 # partial utterances (160 x 40 mel frames each) per forward pass of the speaker encoder
+_VOICE_ENCODERS: dict = {}
+
+def _resemblyzer():
+    "resemblyzer, imported quietly (webrtcvad, a dependency, imports the deprecated pkg_resources)"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        import resemblyzer
+    return resemblyzer
+
+def speaker_encoder(device: str | torch.device = "cpu"):
+    "resemblyzer's VoiceEncoder on `device`, loaded once per device (its weights ship in the package: no download)"
+    device = torch.device(device)
+    if device not in _VOICE_ENCODERS: _VOICE_ENCODERS[device] = _resemblyzer().VoiceEncoder(device, verbose=False).eval()
+    return _VOICE_ENCODERS[device]
+
+def speaker_encoder_identity() -> dict:
+    "What decides the d-vectors: the package version and its weights file"
+    weights = Path(_resemblyzer().__file__).parent / "pretrained.pt"
+    return dict(name="resemblyzer", version=importlib.metadata.version("resemblyzer"), weights_sha=file_digest(weights)[:16],
+                min_speech_seconds=MIN_SPEECH_SECONDS)
+
+def voice_input(audio: np.ndarray, # a 16 kHz clip
+               ) -> tuple[np.ndarray | None, float]: # mel partials [P, 160, 40] (None: too little speech), seconds of speech kept
+    "The speaker encoder's input for one clip, as `embed_utterance` makes it: trimmed, normalised, cut into partial utterances"
+    r = _resemblyzer()
+    trimmed = r.preprocess_wav(np.asarray(audio, dtype=np.float32), source_sr=TARGET_SAMPLE_RATE)
+    seconds = len(trimmed) / TARGET_SAMPLE_RATE
+    if seconds < MIN_SPEECH_SECONDS or not np.isfinite(trimmed).all() or np.abs(trimmed).max() == 0: return None, seconds
+    wav_slices, mel_slices = r.VoiceEncoder.compute_partial_slices(len(trimmed), rate=1.3, min_coverage=0.75)  # embed_utterance's defaults
+    if wav_slices[-1].stop >= len(trimmed): trimmed = np.pad(trimmed, (0, wav_slices[-1].stop - len(trimmed)))
+    mel = r.audio.wav_to_mel_spectrogram(trimmed)
+    return np.stack([mel[s] for s in mel_slices]).astype(np.float32), seconds
+
+def voice_vectors(partials: list[np.ndarray | None], # `voice_input`'s partials per clip (None: no d-vector)
+                  device: str | torch.device = "cpu",
+                 ) -> np.ndarray: # [n, VOICE_DIM] unit d-vectors, zero where a clip has none
+    "Every clip's d-vector (the normalised mean of its partials' embeddings), the partials of all clips in few batches"
+    vectors, given = np.zeros((len(partials), VOICE_DIM), np.float32), [p for p in partials if p is not None]
+    if not given: return vectors
+    encoder, stacked = speaker_encoder(device), np.concatenate(given)
+    with torch.no_grad():
+        embedded = np.concatenate([encoder(torch.from_numpy(stacked[s:s + VOICE_BATCH]).to(encoder.device)).cpu().numpy()
+                                   for s in range(0, len(stacked), VOICE_BATCH)])
+    ends = np.cumsum([len(p) for p in given])
+    means = np.stack([part.mean(0) for part in np.split(embedded, ends[:-1])])
+    vectors[[i for i, p in enumerate(partials) if p is not None]] = means / np.linalg.norm(means, axis=1, keepdims=True)
+    return vectors
+
+def voice_embedding(audio: np.ndarray, # a 16 kHz clip
+                   ) -> tuple[np.ndarray | None, float]: # unit d-vector (None: too little speech), seconds of speech kept
+    "One clip's d-vector, or None when its speech after trimming is shorter than `MIN_SPEECH_SECONDS`"
+    partials, seconds = voice_input(audio)
+    return (None if partials is None else voice_vectors([partials])[0]), seconds
+
+def voices_key(manifest: dict) -> dict:
+    "What decides a cache's d-vectors (speaker_embeddings.json's key): the encoder, the corpus and its decoding"
+    return dict(encoder=speaker_encoder_identity(), corpus_fingerprint=manifest["key"]["corpus_fingerprint"],
+                peak_normalize=manifest["key"].get("peak_normalize", True), n_items=manifest["n_items"])
+
 # %% ../nbs/01_extract.ipynb #c020
 def _forward_stats(encoder: Encoder, segments: list[np.ndarray], weights: list[np.ndarray], with_sq: bool
                   ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
@@ -717,8 +784,9 @@ def cache_key(encoder: Encoder, corpus: Corpus, pooling: str, max_seconds: float
                 corpus=corpus.name, corpus_fingerprint=corpus.fingerprint, n_items=len(corpus))
 
 # %% ../nbs/01_extract.ipynb #c031
-def _create_cache(cache_dir: Path, key: dict, encoder: Encoder, corpus: Corpus, dim: int, chunk_size: int, batch_seconds: float):
-    "Lay out a fresh, incomplete cache: manifest, items, zeroed layer files, load-stage errors"
+def _create_cache(cache_dir: Path, key: dict, encoder: Encoder, corpus: Corpus, dim: int, chunk_size: int, batch_seconds: float,
+                  voices: bool = False):
+    "Lay out a fresh, incomplete cache: manifest, items, zeroed layer files (and d-vector files with `voices`), load-stage errors"
     cache_dir.mkdir(parents=True, exist_ok=True)
     for stale in ("manifest.json", "progress.json", "speakers.csv", "speakers.json"): (cache_dir / stale).unlink(missing_ok=True)
     for old in [*cache_dir.glob("layer_*.npy"), *cache_dir.glob("nonspeech_*.npy"), *cache_dir.glob("speaker_embeddings*")]: old.unlink()
@@ -732,27 +800,45 @@ def _create_cache(cache_dir: Path, key: dict, encoder: Encoder, corpus: Corpus, 
     for stale in (cache_dir / "chunks").glob("chunk_*.json"): stale.unlink()
     (cache_dir / "chunks").mkdir(exist_ok=True)
     write_json(cache_dir / "progress.json", dict(chunk_size=chunk_size, chunks=n_chunks(len(corpus), chunk_size)))
-    write_json(cache_dir / "manifest.json", dict(
+    manifest = dict(
         format=CACHE_FORMAT, key=key, complete=False, model=encoder.name, corpus=corpus.name, classes=corpus.classes,
-        n_items=len(corpus), num_layers=encoder.num_layers, hidden_size=encoder.hidden_size, dim=dim, regions=regions,
+        n_items=len(corpus), num_layers=encoder.num_layers, hidden_size=encoder.hidden_size, dim=dim, regions=regions, voices=voices,
         family=encoder.family, batching="one length per batch" if not encoder.pads_exactly else "mixed lengths (exact)",
-        device=str(encoder.device), batch_seconds=batch_seconds, versions=library_versions(), created=time.strftime("%Y-%m-%dT%H:%M:%S")))
+        device=str(encoder.device), batch_seconds=batch_seconds, versions=library_versions(), created=time.strftime("%Y-%m-%dT%H:%M:%S"))
+    if voices: lay_out_voices(cache_dir, voices_key(manifest), corpus.items.item_id, VOICE_DIM)
+    write_json(cache_dir / "manifest.json", manifest)
 
 # %% ../nbs/01_extract.ipynb #c035
-def _decode_job(corpus: Corpus, i: int, sr: int, peak_normalize: bool, vad: bool = False) -> tuple[np.ndarray, np.ndarray | None] | str:
-    "Decoded audio of item `i` and its speech mask (with `vad`), or the reason it could not be decoded"
-    try:
-        audio = corpus.audio(i, sr, peak_normalize)
-        return audio, (speech_mask(audio, sr) if vad else None)
+@dataclass
+class Decoded:
+    "One clip as the decoders hand it over: the audio and what every consumer of the pass needs from it"
+    audio: np.ndarray # at the encoder's sample rate
+    speech: np.ndarray | None # per-sample speech mask (with the VAD)
+    voice: tuple | None # `voice_input`'s (partials, speech seconds), or ('failed: ...', 0.0); None without d-vectors
+    seconds: dict # worker-seconds spent decoding, in the VAD and in the speaker encoder's front end
+
+def _decode_job(corpus: Corpus, i: int, sr: int, peak_normalize: bool, vad: bool = False, voices: bool = False) -> Decoded | str:
+    "Decoded audio of item `i`, its speech mask (with `vad`) and speaker-encoder input (with `voices`), or the reason it could not be decoded"
+    started = time.perf_counter()
+    try: audio = corpus.audio(i, sr, peak_normalize)
     except AudioDecodeError as e: return str(e)
     except Exception as e: return f"{corpus.items.source.iloc[i]}: {type(e).__name__}: {e}"
+    decoded = time.perf_counter()
+    try: speech = speech_mask(audio, sr) if vad else None
+    except Exception as e: return f"{corpus.items.source.iloc[i]}: voice-activity detector failed: {type(e).__name__}: {e}"
+    heard = time.perf_counter()
+    voice = None
+    if voices:  # a clip whose voice cannot be embedded still gets its layers
+        try: voice = voice_input(audio)
+        except Exception as e: voice = (f"failed: {type(e).__name__}: {e}"[:200], 0.0)
+    return Decoded(audio, speech, voice, dict(decode=decoded - started, vad=heard - decoded, voice_input=time.perf_counter() - heard))
 
 class _Clips(torch.utils.data.Dataset):
-    "Decoded clips (and speech masks) of some corpus rows, for a DataLoader's worker processes"
-    def __init__(self, corpus: Corpus, rows: list[int], sr: int, peak_normalize: bool, vad: bool):
-        self.corpus, self.rows, self.sr, self.peak_normalize, self.vad = corpus, rows, sr, peak_normalize, vad
+    "Decoded clips (with speech masks and voice inputs) of some corpus rows, for a DataLoader's worker processes"
+    def __init__(self, corpus: Corpus, rows: list[int], sr: int, peak_normalize: bool, vad: bool, voices: bool):
+        self.corpus, self.rows, self.sr, self.peak_normalize, self.vad, self.voices = corpus, rows, sr, peak_normalize, vad, voices
     def __len__(self): return len(self.rows)
-    def __getitem__(self, i): return self.rows[i], _decode_job(self.corpus, self.rows[i], self.sr, self.peak_normalize, self.vad)
+    def __getitem__(self, i): return self.rows[i], _decode_job(self.corpus, self.rows[i], self.sr, self.peak_normalize, self.vad, self.voices)
 
 def _as_is(item): return item  # the DataLoader's collate: keep numpy arrays and error strings as they are
 
@@ -763,10 +849,10 @@ def _sigterm_as_ctrl_c(worker_id: int):
     import signal
     signal.signal(signal.SIGTERM, _interrupt)
 
-def _decoded_in_threads(corpus: Corpus, rows: list[int], sr: int, peak_normalize: bool, vad: bool, workers: int, ahead: int = 256):
+def _decoded_in_threads(corpus: Corpus, rows: list[int], sr: int, peak_normalize: bool, vad: bool, voices: bool, workers: int, ahead: int = 256):
     "The same stream from a thread pool a bounded number of clips ahead (soundfile and soxr release the GIL)"
     pool, queued, upcoming = ThreadPoolExecutor(max(1, workers)), collections.deque(), iter(rows)
-    submit = lambda r: queued.append((r, pool.submit(_decode_job, corpus, r, sr, peak_normalize, vad)))
+    submit = lambda r: queued.append((r, pool.submit(_decode_job, corpus, r, sr, peak_normalize, vad, voices)))
     try:
         for r in itertools.islice(upcoming, ahead): submit(r)
         while queued:
@@ -783,10 +869,11 @@ def decoded_clips(corpus: Corpus, # the corpus
                   sr: int = 16_000, peak_normalize: bool = True, vad: bool = False,
                   workers: int = 2, # decoders: processes, or threads when `processes` is False (0: in this process)
                   processes: bool = True, # worker processes (a DataLoader: GPU machines with many cores) or threads (a CPU run)
+                  voices: bool = False, # also prepare each clip's speaker-encoder input (`voice_input`)
                  ):
-    "(row, (clip, speech mask) or the reason it failed) for each of `rows`, in order, decoded ahead of the model"
-    if not processes: return _decoded_in_threads(corpus, rows, sr, peak_normalize, vad, workers)
-    loader = torch.utils.data.DataLoader(_Clips(corpus, rows, sr, peak_normalize, vad), batch_size=None, num_workers=workers,
+    "(row, `Decoded` or the reason it failed) for each of `rows`, in order, decoded ahead of the model"
+    if not processes: return _decoded_in_threads(corpus, rows, sr, peak_normalize, vad, voices, workers)
+    loader = torch.utils.data.DataLoader(_Clips(corpus, rows, sr, peak_normalize, vad, voices), batch_size=None, num_workers=workers,
                                          collate_fn=_as_is, worker_init_fn=_sigterm_as_ctrl_c, prefetch_factor=32 if workers else None)
     return iter(loader)
 
@@ -845,6 +932,7 @@ def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV mani
             vad: bool = False, # find speech with silero-vad: the channel control (a pass over the non-speech audio alone) and speech-only pooling
             pool_over: str = "all", # pool 'all' valid frames (the original), or 'speech' frames only (needs vad)
             compile: bool = False, # torch.compile the model (GPU runs; the first batches pay for compiling)
+            voices: bool = False, # the speaker encoder's d-vector of every clip in the same pass (what `indic-probe speakers` clusters: no second decode); a new cache's choice, kept on resume
            ) -> Path:
     "Embed every item of `data` with every layer of `model` into `cache_dir`; resumable, idempotent, shardable by a launcher"
     cache_dir = Path(cache_dir)
@@ -869,7 +957,8 @@ def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV mani
         if rank == 0:
             manifest = open_cache(cache_dir, key, overwrite)
             if manifest is None:
-                with cache_writes(cache_dir): _create_cache(cache_dir, key, encoder, corpus, dim, chunk_size, batch_seconds)
+                with cache_writes(cache_dir):
+                    _create_cache(cache_dir, key, encoder, corpus, dim, chunk_size, batch_seconds, voices and encoder.sample_rate == TARGET_SAMPLE_RATE)
         if group: group.barrier()  # the cache is laid out (or refused) before anyone writes
         manifest = read_manifest(cache_dir)
         if manifest.get("key") != key: raise CacheMismatchError(f"{cache_dir} holds features made differently; see process 0's message")
@@ -888,13 +977,16 @@ def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV mani
     return cache_dir
 
 def _embed_chunk(k: int, decoded: list, encoder, corpus: Corpus, settings: dict):
-    "Embed one chunk's decoded clips: the pooled arrays and the chunk's record (status, frames, errors per row)"
+    "Embed one chunk's decoded clips: the pooled arrays, the d-vectors (with `voices`) and the chunk's record (status, frames, voices, errors, seconds)"
     rows = [r for r, _ in decoded]
     errors = {r: ("decode", d) for r, d in decoded if isinstance(d, str)}
     good = [(r, d) for r, d in decoded if not isinstance(d, str)]
-    pooled = embed_regions(encoder, [d[0] for _, d in good], [d[1] for _, d in good] if settings["vad"] else None,
+    started = time.perf_counter()
+    pooled = embed_regions(encoder, [d.audio for _, d in good], [d.speech for _, d in good] if settings["vad"] else None,
                            settings["batch_seconds"], settings["pooling"], settings["max_seconds"], settings["pool_over"],
                            settings["peak_normalize"]) if good else None
+    seconds = {stage: sum(d.seconds[stage] for _, d in good) for stage in ("decode", "vad", "voice_input")}
+    seconds["encoder"] = time.perf_counter() - started
     errors |= {good[p][0]: ("model", reason) for p, reason in (pooled.failed.items() if pooled else [])}
     position = {r: p for p, (r, _) in enumerate(good)}
     frames = lambda counts, r: 0 if r in errors or counts is None else int(counts[position[r]])
@@ -903,11 +995,31 @@ def _embed_chunk(k: int, decoded: list, encoder, corpus: Corpus, settings: dict)
                   nonspeech_frames=[frames(pooled.nonspeech_frames if pooled else None, r) for r in rows],
                   errors=[dict(item_id=corpus.items.item_id.iloc[r], path=corpus.items.source.iloc[r], stage=s, reason=why)
                           for r, (s, why) in sorted(errors.items())])
-    return np.array([r for r, _ in good], dtype=np.int64), pooled, sorted(errors), record
+    vectors = None
+    if settings["voices"]:
+        started = time.perf_counter()
+        vectors, record["voices"] = _chunk_voices(decoded, errors, settings["voice_device"])
+        seconds["voices"] = time.perf_counter() - started
+    record["seconds"] = {stage: round(t, 4) for stage, t in seconds.items()}
+    return np.array([r for r, _ in good], dtype=np.int64), pooled, sorted(errors), record, vectors
 
-def _store_chunk(cache_dir: Path, arrays: dict, done: np.ndarray, pooled, failed: list[int], record: dict):
-    "Write a chunk's rows into the memory-mapped arrays, flush, then its record (the chunk's commit point)"
+def _chunk_voices(decoded: list, errors: dict, device) -> tuple[np.ndarray, dict]:
+    "The chunk's d-vectors (one batched pass over the extracted clips' partials) and their status and speech seconds, as `embed_voices` records them"
+    kept = [(r, d.voice) for r, d in decoded if r not in errors]
+    partials = [v[0] if v[0] is not None and not isinstance(v[0], str) else None for _, v in kept]
+    vectors = np.zeros((len(decoded), VOICE_DIM), np.float32)
+    place = {r: p for p, (r, _) in enumerate(decoded)}
+    vectors[[place[r] for r, _ in kept]] = voice_vectors(partials, device)
+    voice_of = dict(kept)
+    status = ["not extracted" if r not in voice_of else voice_of[r][0] if isinstance(voice_of[r][0], str)
+              else "too little speech" if voice_of[r][0] is None else "ok" for r, _ in decoded]
+    return vectors, dict(status=status, speech_seconds=[round(voice_of[r][1], 3) if r in voice_of else 0.0 for r, _ in decoded])
+
+def _store_chunk(cache_dir: Path, arrays: dict, done: np.ndarray, pooled, failed: list[int], record: dict, vectors: np.ndarray | None):
+    "Write a chunk's rows into the memory-mapped arrays (layers, non-speech, d-vectors), flush, then its record (the chunk's commit point)"
     for region, layers in arrays.items():
+        if region == "voices":
+            layers[record["rows"]] = vectors; layers.flush(); continue
         for l, layer in enumerate(layers):
             if pooled is not None: layer[done] = (pooled.main if region == "main" else pooled.nonspeech)[l]
             layer[failed] = 0; layer.flush()
@@ -922,6 +1034,8 @@ def _run_chunks(cache_dir: Path, encoder, corpus: Corpus, settings: dict, decode
     todo = [k for k in chunks if k % world == rank and not chunk_file(cache_dir, k).exists()]
     arrays = {region: [np.load(layer_file(cache_dir, l, region), mmap_mode="r+") for l in range(encoder.num_layers)]
               for region in manifest.get("regions", ["main"])}
+    settings = dict(settings, voices=bool(manifest.get("voices")), voice_device=encoder.device if encoder.device.type == "cuda" else "cpu")
+    if settings["voices"]: arrays["voices"] = np.load(cache_dir / VOICE_FILES[0], mmap_mode="r+")  # the layout decides, on resume too
     span = lambda k: range(k * chunk_size, min((k + 1) * chunk_size, N))
     recorded = [k for k in chunks if chunk_file(cache_dir, k).exists()]
     already = sum(len(span(k)) for k in recorded)
@@ -930,14 +1044,15 @@ def _run_chunks(cache_dir: Path, encoder, corpus: Corpus, settings: dict, decode
               f"extracting the other {N - already}")
     bar = tqdm(total=N, initial=already, unit="clip", desc="extract", disable=not progress, smoothing=0.1)
     clips = decoded_clips(corpus, [r for k in todo for r in span(k)], encoder.sample_rate, manifest["key"]["peak_normalize"],
-                          settings["vad"], decode_workers, processes=encoder.device.type == "cuda")  # CPU: threads leave the cores to the model
+                          settings["vad"], decode_workers, processes=encoder.device.type == "cuda",  # CPU: threads leave the cores to the model
+                          voices=settings["voices"])
     writer, written, errors = ThreadPoolExecutor(1), None, 0  # cache writes off the model's critical path, one chunk behind
     try:
         for k in todo:
             decoded = [next(clips) for _ in span(k)]
-            done, pooled, failed, record = _embed_chunk(k, decoded, encoder, corpus, settings)
+            done, pooled, failed, record, vectors = _embed_chunk(k, decoded, encoder, corpus, settings)
             if written is not None: written.result()
-            written = writer.submit(_store_chunk, cache_dir, arrays, done, pooled, failed, record)
+            written = writer.submit(_store_chunk, cache_dir, arrays, done, pooled, failed, record, vectors)
             errors += len(record["errors"])
             bar.update(len(decoded)); bar.set_postfix(errors=errors)
         if written is not None: written.result()
@@ -958,4 +1073,14 @@ def _assemble(cache_dir: Path, corpus: Corpus) -> dict:
                        ignore_index=True)
     write_csv(cache_dir / "errors.csv", errors)
     write_csv(cache_dir / "items.csv", items)
+    if manifest.get("voices"):
+        voices = pd.DataFrame(dict(item_id=corpus.items.item_id, status=np.concatenate([r["voices"]["status"] for r in records]),
+                                   speech_seconds=np.concatenate([r["voices"]["speech_seconds"] for r in records])))
+        finish_voices(cache_dir, voices_meta(cache_dir), voices)
+    manifest["stage_seconds"] = stage_seconds(records)
     return finish_cache(cache_dir, manifest, items, errors)
+
+def stage_seconds(records: list[dict]) -> dict:
+    "Seconds per stage of the pass, summed over the chunk records: worker-seconds for decode, VAD and the voice front end (they run in parallel), main-thread seconds for the encoder and the d-vectors"
+    stages = dict.fromkeys(k for r in records for k in r.get("seconds", {}))
+    return {stage: round(sum(r.get("seconds", {}).get(stage, 0.0) for r in records), 2) for stage in stages}

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_speakers.ipynb #c002
 from __future__ import annotations
-import hashlib, importlib.metadata, json, time, warnings
+import json, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -13,49 +13,21 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import pdist
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from tqdm import tqdm
-from .data import Corpus, load_corpus, file_digest, SPEAKER_SOURCES, UNKNOWN_SPEAKER, TARGET_SAMPLE_RATE
-from .cache import CacheMismatchError, load_cache_items, read_manifest, verify_cache, check_speakers, file_sha256, write_csv, write_json
+from .data import Corpus, load_corpus, SPEAKER_SOURCES, UNKNOWN_SPEAKER, TARGET_SAMPLE_RATE
+from .cache import (CacheMismatchError, load_cache_items, read_manifest, verify_cache, check_speakers, file_sha256, write_csv,
+                                write_json, lay_out_voices, finish_voices, voices_intact, voices_meta, load_voices, VOICE_FILES)
+from .extract import speaker_encoder_identity, voice_input, voice_vectors, voices_key, VOICE_DIM
 
 # %% auto #0
-__all__ = ['SPEAKER_COLUMNS', 'MIN_SPEECH_SECONDS', 'CLUSTER_CAP', 'CLUSTER_SEED', 'SILHOUETTE_TOLERANCE', 'THRESHOLDS',
-           'CALIBRATION_TOLERANCE', 'CALIBRATION_LEAN', 'SAFE_MAX_SPLIT', 'SAFE_MARGIN', 'VALIDATED_MIN_ARI',
-           'VALIDATED_MAX_SPLIT', 'METHODS', 'speaker_encoder', 'speaker_encoder_identity', 'voice_embedding',
+__all__ = ['SPEAKER_COLUMNS', 'CLUSTER_CAP', 'CLUSTER_SEED', 'SILHOUETTE_TOLERANCE', 'THRESHOLDS', 'CALIBRATION_TOLERANCE',
+           'CALIBRATION_LEAN', 'SAFE_MAX_SPLIT', 'SAFE_MARGIN', 'VALIDATED_MIN_ARI', 'VALIDATED_MAX_SPLIT', 'METHODS',
            'cluster_sample', 'voice_tree', 'join_nearest', 'cluster_voices', 'pair_scores', 'cut_scores',
            'calibrate_threshold', 'lowest_safe_cut', 'safe_threshold', 'require_corpus_rows', 'embed_voices',
-           'load_voices', 'validate_clustering', 'score_cut', 'validation_verdict', 'choose_cut', 'name_speakers',
-           'assign_speakers', 'recover_speakers', 'speakers_up_to_date', 'speakers_line', 'find_speakers']
+           'validate_clustering', 'score_cut', 'validation_verdict', 'choose_cut', 'name_speakers', 'assign_speakers',
+           'recover_speakers', 'speakers_up_to_date', 'speakers_line', 'find_speakers']
 
 # %% ../nbs/07_speakers.ipynb #c006
 SPEAKER_COLUMNS = ["item_id", "speaker", "speaker_source"]
-MIN_SPEECH_SECONDS = 0.5 # less speech than this after trimming: the clip stays unknown
-_ENCODER: dict = {}
-
-def speaker_encoder():
-    "resemblyzer's VoiceEncoder on the CPU, loaded once (its weights ship in the package: no download)"
-    if "model" not in _ENCODER:
-        with warnings.catch_warnings():  # webrtcvad, a dependency, imports the deprecated pkg_resources
-            warnings.simplefilter("ignore", UserWarning)
-            from resemblyzer import VoiceEncoder
-        _ENCODER["model"] = VoiceEncoder("cpu", verbose=False)
-    return _ENCODER["model"]
-
-def speaker_encoder_identity() -> dict:
-    "What decides the d-vectors: the package version and its weights file"
-    speaker_encoder()
-    import resemblyzer
-    weights = Path(resemblyzer.__file__).parent / "pretrained.pt"
-    return dict(name="resemblyzer", version=importlib.metadata.version("resemblyzer"), weights_sha=file_digest(weights)[:16],
-                min_speech_seconds=MIN_SPEECH_SECONDS)
-
-def voice_embedding(audio: np.ndarray, # a 16 kHz clip
-                   ) -> tuple[np.ndarray | None, float]: # unit d-vector (None: too little speech), seconds of speech kept
-    "The clip's d-vector, or None when its speech after trimming is shorter than `MIN_SPEECH_SECONDS`"
-    speaker_encoder()  # imports resemblyzer quietly
-    from resemblyzer import preprocess_wav
-    trimmed = preprocess_wav(np.asarray(audio, dtype=np.float32), source_sr=TARGET_SAMPLE_RATE)
-    seconds = len(trimmed) / TARGET_SAMPLE_RATE
-    if seconds < MIN_SPEECH_SECONDS or not np.isfinite(trimmed).all() or np.abs(trimmed).max() == 0: return None, seconds
-    return speaker_encoder().embed_utterance(trimmed).astype(np.float32), seconds
 
 # %% ../nbs/07_speakers.ipynb #c010
 CLUSTER_CAP = 5000 # clips of one class clustered at most (pdist of 5,000: 100 MB); a larger class clusters a fixed sample
@@ -187,10 +159,6 @@ def safe_threshold(known: list[tuple], # (d-vectors, true speaker ids[, tree]) p
     return round(max(lowest + SAFE_MARGIN, calibrated), 4)
 
 # %% ../nbs/07_speakers.ipynb #c013
-def _embedding_key(manifest: dict) -> dict:
-    return dict(encoder=speaker_encoder_identity(), corpus_fingerprint=manifest["key"]["corpus_fingerprint"],
-                peak_normalize=manifest["key"].get("peak_normalize", True), n_items=manifest["n_items"])
-
 def require_corpus_rows(cache_dir: str | Path, # the cache whose voices are wanted
                         manifest: dict, # its manifest
                         corpus: Corpus | None = None, # the corpus it was made from, to compare item by item
@@ -204,17 +172,17 @@ def require_corpus_rows(cache_dir: str | Path, # the cache whose voices are want
         raise CacheMismatchError(f"{cache_dir}: cannot recover speakers from this cache: its items.csv does not list the corpus's "
                                  f"{len(expected)} items one to one ({len(cached)} rows), so a row's voice cannot be read from the corpus")
 
-def _voice_job(corpus: Corpus, row: int, peak_normalize: bool) -> tuple[np.ndarray | None, float, str]:
-    "d-vector, speech seconds and status of one clip"
-    try: vector, seconds = voice_embedding(corpus.audio(row, TARGET_SAMPLE_RATE, peak_normalize))
-    except Exception as e: return None, 0.0, f"failed: {type(e).__name__}: {e}"[:200]
-    return vector, seconds, "ok" if vector is not None else "too little speech"
+def _voice_job(corpus: Corpus, row: int, peak_normalize: bool) -> tuple[np.ndarray | str | None, float]:
+    "Speaker-encoder input (partials; None: too little speech; or 'failed: ...') and speech seconds of one clip"
+    try: return voice_input(corpus.audio(row, TARGET_SAMPLE_RATE, peak_normalize))
+    except Exception as e: return f"failed: {type(e).__name__}: {e}"[:200], 0.0
 
 def embed_voices(corpus: Corpus, # the corpus the cache was extracted from
                  cache_dir: str | Path, # a complete cache
                  chunk_size: int = 256, # clips per checkpoint
                  workers: int = 2, # threads decoding and trimming ahead of the encoder
                  progress: bool = True,
+                 device: str = "cpu", # where the speaker encoder runs
                 ) -> Path:
     "d-vectors of every extracted clip into the cache (speaker_embeddings.npy / .csv / .json); resumable, idempotent"
     cache_dir = Path(cache_dir)
@@ -224,53 +192,33 @@ def embed_voices(corpus: Corpus, # the corpus the cache was extracted from
         raise CacheMismatchError(f"{cache_dir} was extracted from another corpus (fingerprint {manifest['key']['corpus_fingerprint']}, "
                                  f"this one {corpus.fingerprint}); pass the --data the cache was made from")
     require_corpus_rows(cache_dir, manifest, corpus)
-    key, meta_path, array_path = _embedding_key(manifest), cache_dir / "speaker_embeddings.json", cache_dir / "speaker_embeddings.npy"
-    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-    if meta.get("key") != key or not _voices_intact(cache_dir, meta):  # made differently, or a file missing or edited: embed again
+    key, meta = voices_key(manifest), voices_meta(cache_dir)
+    if meta.get("key") != key or not voices_intact(cache_dir, meta):  # made differently, or a file missing or edited: embed again
         if progress and meta.get("key") == key: print(f"speaker embeddings in {cache_dir} are missing or edited: embedding the voices again")
-        meta = dict(key=key, rows_done=0, complete=False)
-        np.lib.format.open_memmap(array_path, mode="w+", dtype=np.float32, shape=(len(corpus), 256)).flush()
-        write_csv(cache_dir / "speaker_embeddings.csv", pd.DataFrame(dict(item_id=corpus.items.item_id, status="pending", speech_seconds=0.0)))
-        write_json(meta_path, meta)
+        meta = lay_out_voices(cache_dir, key, corpus.items.item_id, VOICE_DIM)
     if meta.get("complete"): return cache_dir
-    items, table = load_cache_items(cache_dir), pd.read_csv(cache_dir / "speaker_embeddings.csv", keep_default_na=False)
-    vectors = np.load(array_path, mmap_mode="r+")
+    items, table = load_cache_items(cache_dir), pd.read_csv(cache_dir / VOICE_FILES[1], keep_default_na=False)
+    vectors = np.load(cache_dir / VOICE_FILES[0], mmap_mode="r+")
     bar = tqdm(total=len(items), initial=meta["rows_done"], unit="clip", desc="speaker embeddings", disable=not progress)
     pool = ThreadPoolExecutor(workers)
     try:
         for start in range(meta["rows_done"], len(items), chunk_size):
             rows = range(start, min(start + chunk_size, len(items)))
             jobs = {r: pool.submit(_voice_job, corpus, r, key["peak_normalize"]) for r in rows if items.status.iloc[r] == "ok"}
+            inputs = {r: job.result() for r, job in jobs.items()}
+            kept = list(inputs)  # one batched pass over the chunk's extracted clips, as extraction's fused pass makes it
+            vectors[kept] = voice_vectors([p if not isinstance(p, str) else None for p, _ in inputs.values()], device)
             for r in rows:
-                vector, seconds, status = jobs[r].result() if r in jobs else (None, 0.0, "not extracted")
-                vectors[r] = 0 if vector is None else vector
+                partials, seconds = inputs.get(r, ("not extracted", 0.0))
+                status = partials if isinstance(partials, str) else "too little speech" if partials is None else "ok"
                 table.loc[r, ["status", "speech_seconds"]] = [status, round(seconds, 3)]
-            vectors.flush(); write_csv(cache_dir / "speaker_embeddings.csv", table)
-            meta["rows_done"] = rows.stop; write_json(meta_path, meta)
+            vectors.flush(); write_csv(cache_dir / VOICE_FILES[1], table)
+            meta["rows_done"] = rows.stop; write_json(cache_dir / "speaker_embeddings.json", meta)
             bar.update(len(rows))
     finally: pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C or SIGTERM: the queued clips are dropped, the chunks recorded stand
     bar.close(); del vectors
-    meta.update(complete=True, checksums={p.name: file_sha256(p) for p in (array_path, cache_dir / "speaker_embeddings.csv")})
-    write_json(meta_path, meta)
+    finish_voices(cache_dir, meta, table)
     return cache_dir
-
-def _voices_intact(cache_dir: Path, meta: dict) -> bool:
-    "Are the d-vector files there and, once complete, unedited?"
-    files = [cache_dir / "speaker_embeddings.npy", cache_dir / "speaker_embeddings.csv"]
-    if not all(p.exists() for p in files): return False
-    return not meta.get("complete") or all(file_sha256(cache_dir / name) == digest for name, digest in meta.get("checksums", {}).items())
-
-def load_voices(cache_dir: str | Path) -> tuple[np.ndarray, pd.DataFrame]:
-    "The cache's d-vectors and their table, after checking they are complete and unedited"
-    cache_dir = Path(cache_dir)
-    meta_path = cache_dir / "speaker_embeddings.json"
-    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-    rebuild = f"`indic-probe speakers --cache {cache_dir}` embeds them again"
-    if not meta.get("complete"): raise CacheMismatchError(f"{cache_dir}: no complete speaker embeddings; run `indic-probe speakers --cache {cache_dir}` first")
-    for name, digest in meta["checksums"].items():
-        if not (cache_dir / name).exists(): raise CacheMismatchError(f"{cache_dir / name}: file missing; {rebuild}")
-        if file_sha256(cache_dir / name) != digest: raise CacheMismatchError(f"{cache_dir / name}: checksum does not match; {rebuild}")
-    return np.load(cache_dir / "speaker_embeddings.npy"), pd.read_csv(cache_dir / "speaker_embeddings.csv", keep_default_na=False)
 
 # %% ../nbs/07_speakers.ipynb #c015
 VALIDATED_MIN_ARI = 0.8 # a validated clustering reaches at least this mean leave-one-class-out ARI
@@ -421,8 +369,7 @@ def recover_speakers(cache_dir: str | Path, # a cache with complete speaker embe
 
 def _recovery_key(cache_dir: Path, manifest: dict, method: str, threshold: float | None) -> dict:
     "What decides speakers.csv: the d-vectors (their key and checksums), the cache's items and the cut asked for"
-    path = cache_dir / "speaker_embeddings.json"
-    voices = json.loads(path.read_text()) if path.exists() else {}
+    voices = voices_meta(cache_dir)
     return dict(voices=voices.get("checksums"), voices_key=voices.get("key"), items=manifest.get("checksums", {}).get("items.csv"),
                 method=method, threshold=None if threshold is None else float(threshold))
 
@@ -431,11 +378,10 @@ def speakers_up_to_date(cache_dir: str | Path, # a complete cache
                        ) -> dict | None: # speakers.json's summary when speakers.csv is current, else None
     "Is speakers.csv there, unedited, and made from these d-vectors and items with this cut? (then `find_speakers` has nothing to do)"
     cache_dir = Path(cache_dir)
-    manifest, path = read_manifest(cache_dir), cache_dir / "speakers.json"
-    meta_path = cache_dir / "speaker_embeddings.json"
-    if not (path.exists() and meta_path.exists()): return None
-    meta, done = json.loads(meta_path.read_text()), json.loads(path.read_text())
-    if not meta.get("complete") or not _voices_intact(cache_dir, meta) or meta.get("key") != _embedding_key(manifest): return None
+    path = cache_dir / "speakers.json"
+    if not path.exists(): return None
+    manifest, meta, done = read_manifest(cache_dir), voices_meta(cache_dir), json.loads(path.read_text())
+    if not meta.get("complete") or not voices_intact(cache_dir, meta) or meta.get("key") != voices_key(manifest): return None
     if done.get("key") != _recovery_key(cache_dir, manifest, method, threshold): return None
     try: return done if check_speakers(cache_dir, manifest) else None
     except CacheMismatchError: return None

@@ -28,10 +28,10 @@ def test_audiofolder_manifest_and_dataset_give_the_same_items(speech_corpus, tmp
     for i in (0, len(hub) // 2, len(hub) - 1):  # the hub path decodes from bytes/path exactly like the file
         np.testing.assert_array_equal(hub.audio(i), folder.audio(i))
 
-def _extract_cmd(corpus, model, cache, chunk_size=4):
+def _extract_cmd(corpus, model, cache, chunk_size=4, options=""):
     code = ("import sys; from indic_probe.extract import extract; "
             f"extract({str(corpus)!r}, {str(model)!r}, {str(cache)!r}, device='cpu', dtype='fp32', chunk_size={chunk_size}, "
-            "batch_seconds=4, progress=False)")
+            f"batch_seconds=4, progress=False{options})")
     return [sys.executable, "-c", code]
 
 def _kill_after_chunks(cmd, cache: Path, chunks: int, timeout=300):
@@ -58,6 +58,27 @@ def test_kill_and_resume_is_bit_identical(speech_corpus, tiny_model, tmp_path):
     assert res_manifest["complete"] and res_manifest["checksums"] == ref_manifest["checksums"]
     for layer in range(ref_manifest["num_layers"]):
         assert layer_file(resumed, layer).read_bytes() == layer_file(reference, layer).read_bytes()
+    for name in ("items.csv", "errors.csv"):
+        assert (resumed / name).read_bytes() == (reference / name).read_bytes()
+
+def test_kill_mid_pass_and_resume_keeps_every_consumer_consistent(speech_corpus, tiny_model, tmp_path):
+    "Layers, non-speech arrays and d-vectors of one decode pass: killed at three points and resumed, every file equals an uninterrupted run's"
+    from indic_probe.cache import load_voices, voices_meta
+    every = ", vad=True, voices=True"
+    reference, resumed = tmp_path / "reference", tmp_path / "resumed"
+    subprocess.run(_extract_cmd(speech_corpus, tiny_model, reference, options=every), check=True, capture_output=True)
+    for chunks in (1, 3, 5):
+        _kill_after_chunks(_extract_cmd(speech_corpus, tiny_model, resumed, options=every), resumed, chunks)
+        assert not read_manifest(resumed)["complete"] and not voices_meta(resumed)["complete"]
+    subprocess.run(_extract_cmd(speech_corpus, tiny_model, resumed, options=every), check=True, capture_output=True)
+    ref_manifest, res_manifest = read_manifest(reference), read_manifest(resumed)
+    assert res_manifest["complete"] and res_manifest["checksums"] == ref_manifest["checksums"]
+    for layer in range(ref_manifest["num_layers"]):
+        for region in ("main", "nonspeech"):
+            assert layer_file(resumed, layer, region).read_bytes() == layer_file(reference, layer, region).read_bytes()
+    assert voices_meta(resumed)["checksums"] == voices_meta(reference)["checksums"]  # the d-vectors and their table, byte for byte
+    vectors, table = load_voices(resumed)
+    assert (table.status == "ok").sum() >= len(table) - 2 and np.abs(np.linalg.norm(vectors[table.status == "ok"], axis=1) - 1).max() < 1e-5
     for name in ("items.csv", "errors.csv"):
         assert (resumed / name).read_bytes() == (reference / name).read_bytes()
 

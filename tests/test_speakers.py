@@ -47,6 +47,24 @@ def test_run_recovers_speakers_and_the_speaker_protocol_scores_every_class(voice
     assert "recovered" in page  # no "adjusted Rand index" any more: with one class of known speakers there is none to show
 
 @needs_flite
+def test_fused_speaker_embeddings_give_the_speakers_csv_of_indic_probe_speakers(voices, tiny_model, tmp_path):
+    "d-vectors from extraction's own decode pass (`run`'s way) and from `indic-probe speakers` on a cache made without them: the same speakers"
+    fused, separate = tmp_path / "fused", tmp_path / "separate"
+    run_cli("extract", "--data", voices, "--model", tiny_model, "--cache", fused, "--device", "cpu", "--voices", "--chunk-size", "8")
+    run_cli("extract", "--data", voices, "--model", tiny_model, "--cache", separate, "--device", "cpu", "--chunk-size", "8")
+    assert (fused / "speaker_embeddings.npy").exists() and not (separate / "speaker_embeddings.npy").exists()
+    before = (fused / "speaker_embeddings.npy").stat().st_mtime_ns
+    run_cli("speakers", "--cache", fused)
+    run_cli("speakers", "--cache", separate)
+    assert (fused / "speaker_embeddings.npy").stat().st_mtime_ns == before  # read from the pass, not embedded again
+    from indic_probe.cache import load_voices
+    (v_fused, t_fused), (v_separate, t_separate) = load_voices(fused), load_voices(separate)
+    assert np.abs(v_fused - v_separate).max() < 1e-5 and (t_fused.status == t_separate.status).all()
+    assert (fused / "speakers.csv").read_text() == (separate / "speakers.csv").read_text()
+    south = with_truth(fused, voices).query("label == 'south'")
+    assert adjusted_rand_score(south.speaker_true, south.speaker) == 1.0
+
+@needs_flite
 def test_a_partly_labelled_class_never_gives_a_person_two_ids(voices, tiny_model, tmp_path):
     "Half the clips of each real speaker of 'north' lose their id: they must take that speaker's id, not a new one"
     from indic_probe.extract import extract
