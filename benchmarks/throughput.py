@@ -60,7 +60,7 @@ def decode_rate(corpus, rows: list[int], workers: int) -> tuple[float, float]:
     from indic_probe.extract import decoded_clips
     start, seconds = time.perf_counter(), 0.0
     for _, clip in decoded_clips(corpus, rows, workers=workers):
-        if not isinstance(clip, str): seconds += len(clip[0]) / 16000
+        if not isinstance(clip, str): seconds += len(clip.audio) / 16000
     wall = time.perf_counter() - start
     return len(rows) / wall, seconds / wall
 

@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np, pandas as pd, soundfile as sf, soxr, xxhash
 
 # %% auto #0
-__all__ = ['UNKNOWN_SPEAKER', 'AUDIO_EXTENSIONS', 'TARGET_SAMPLE_RATE', 'ITEM_COLUMNS', 'SPEAKER_SOURCES', 'DEFAULT_DATASET',
-           'speaker_from_filename', 'given_speaker', 'AudioDecodeError', 'decode_audio', 'file_digest', 'Corpus',
-           'stratified_head', 'load_audiofolder', 'load_manifest', 'HubLoadError', 'load_hf_dataset', 'looks_local',
-           'load_corpus', 'load_items']
+__all__ = ['UNKNOWN_SPEAKER', 'AUDIO_EXTENSIONS', 'TARGET_SAMPLE_RATE', 'ITEM_COLUMNS', 'SPEAKER_SOURCES', 'DIGEST_COLUMNS',
+           'DEFAULT_DATASET', 'speaker_from_filename', 'given_speaker', 'AudioDecodeError', 'decode_audio',
+           'file_digest', 'digest_store', 'file_digests', 'Corpus', 'stratified_head', 'load_audiofolder',
+           'load_manifest', 'HubLoadError', 'load_hf_dataset', 'looks_local', 'load_corpus', 'load_items']
 
 # %% ../nbs/00_data.ipynb #c005
 UNKNOWN_SPEAKER = "unknown"
@@ -96,6 +96,51 @@ def file_digest(path: str | Path) -> str:
         for block in iter(lambda: f.read(1 << 22), b""): h.update(block)
     return h.hexdigest()
 
+DIGEST_COLUMNS = ["path", "size", "mtime_ns", "digest"]
+
+def digest_store() -> Path:
+    "Where content digests are kept between runs: $INDIC_PROBE_DIGESTS, else ~/.cache/indic_probe/file_digests.csv"
+    return Path(os.environ.get("INDIC_PROBE_DIGESTS") or Path.home() / ".cache" / "indic_probe" / "file_digests.csv").expanduser()
+
+def _read_digests(store: Path) -> dict:
+    "(path, size, mtime_ns) -> digest from the store ({} when it is missing or unreadable: digests are only a shortcut)"
+    try: table = pd.read_csv(store, dtype={"path": str, "digest": str}, keep_default_na=False)
+    except Exception: return {}
+    if list(table.columns) != DIGEST_COLUMNS: return {}
+    return {(p, int(s), int(m)): d for p, s, m, d in table.itertuples(index=False)}
+
+def _current(key: tuple) -> bool:
+    "Is the file still there with this size and modification time?"
+    try: st = os.stat(key[0])
+    except OSError: return False
+    return (st.st_size, st.st_mtime_ns) == key[1:]
+
+def _write_digests(store: Path, known: dict):
+    "Replace the store atomically (a temporary file of its own, then rename: runs started together do not collide), keeping current files only"
+    known = {k: d for k, d in known.items() if _current(k)}  # deleted or changed files leave the store: it stays the size of what exists
+    try:
+        store.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=store.parent, prefix=".digests.", suffix=".tmp", delete=False) as f:
+            pd.DataFrame([(*k, d) for k, d in known.items()], columns=DIGEST_COLUMNS).to_csv(f, index=False)
+        os.replace(f.name, store)
+    except OSError: pass  # a read-only home: hash again next time
+
+def file_digests(paths: list[str], # local files
+                 store: Path | None = None, # the digest store (None: `digest_store()`)
+                ) -> list[str]: # `file_digest` of each, or '-' for a path that is not a file
+    "Content digests of many files: kept between runs by path, size and modification time, the rest hashed in threads"
+    store = digest_store() if store is None else store
+    known, stats = _read_digests(store), []
+    for path in paths:
+        try: st = os.stat(path); stats.append((os.path.realpath(path), st.st_size, st.st_mtime_ns) if os.path.isfile(path) else None)
+        except OSError: stats.append(None)
+    missing = list(dict.fromkeys(s for s in stats if s is not None and s not in known))
+    if missing:
+        with ThreadPoolExecutor(min(16, os.cpu_count() or 1)) as pool:  # reads and xxhash release the GIL
+            known.update(zip(missing, pool.map(lambda s: file_digest(s[0]), missing)))
+        _write_digests(store, known)
+    return [known[s] if s is not None else "-" for s in stats]
+
 @dataclass
 class Corpus:
     "A labelled speech corpus: an item table and the means to decode each item's audio"
@@ -113,9 +158,10 @@ class Corpus:
     def fingerprint(self) -> str:
         "Hash of what identifies the items: ids, labels, speakers and the audio files' content, in order"
         h = hashlib.sha256(f"{self.name}\n{self.content_id}\n".encode())
+        local = [s for s in self.items.source if not s.startswith("hub:")]
+        digests = dict(zip(local, file_digests(local)))
         for row in self.items[["item_id", "label", "speaker", "source"]].itertuples(index=False):
-            content = file_digest(row.source) if os.path.isfile(row.source) else "-"
-            h.update(f"{row.item_id}\t{row.label}\t{row.speaker}\t{content}\n".encode())
+            h.update(f"{row.item_id}\t{row.label}\t{row.speaker}\t{digests.get(row.source, '-')}\n".encode())
         return h.hexdigest()[:16]
 
     def audio(self, i: int, # row position in `items`

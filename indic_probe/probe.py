@@ -476,25 +476,30 @@ def fit_logreg(Z:torch.Tensor, # [N, D] one fold's rows in its basis (`fold_basi
     n = rows_f.sum(1)
     ridge = 1 / torch.as_tensor(C, dtype=dtype, device=Z.device)
     ridge = torch.where(seen.sum(1) == 2, 2 * ridge, ridge)  # sklearn fits two classes as one binomial row w = W1 - W0: the softmax's optimum at twice the ridge
-    x = Z.new_zeros(B, D * K + K)  # weights then biases, from zeros
-    Z2 = Z * Z
-    args = lambda idx: (y[idx], rows_f[idx], n[idx], ridge[idx])
-    def loss(idx, x): return _loss(Z, *args(idx), seen[idx], x[:, :D * K].view(-1, D, K), x[:, D * K:])
-    def grad(idx, x, logp): return _gradient(Z, *args(idx), x[:, :D * K].view(-1, D, K), logp)
-    S, Y = x.new_zeros(B, history, x.shape[1]), x.new_zeros(B, history, x.shape[1])
-    rho, filled = x.new_zeros(B, history), torch.zeros(B, dtype=torch.long, device=Z.device)
+    x, Z2 = Z.new_zeros(B, D * K + K), Z * Z  # weights then biases, from zeros
     iterations, converged = torch.zeros(B, dtype=torch.long, device=Z.device), torch.zeros(B, dtype=torch.bool, device=Z.device)
-    active = torch.arange(B, device=Z.device)
-    f, logp = loss(active, x); g = grad(active, x, logp)
+    # the members still fitting, compacted: a member leaves (its weights written to `x`) when it converges or stalls, not gathered every step
+    a = dict(index=torch.arange(B, device=Z.device), y=y, rows=rows_f, n=n, ridge=ridge, seen=seen, x=x.clone(),
+             S=x.new_zeros(B, history, x.shape[1]), Y=x.new_zeros(B, history, x.shape[1]), rho=x.new_zeros(B, history),
+             filled=torch.zeros(B, dtype=torch.long, device=Z.device))
+    def part(name, sel): return a[name] if sel is None else a[name][sel]
+    def loss(x, sel=None):
+        return _loss(Z, part('y', sel), part('rows', sel), part('n', sel), part('ridge', sel), part('seen', sel), x[:, :D * K].view(-1, D, K), x[:, D * K:])
+    def grad(x, logp, sel=None):
+        return _gradient(Z, part('y', sel), part('rows', sel), part('n', sel), part('ridge', sel), x[:, :D * K].view(-1, D, K), logp)
+    def retire(keep):
+        x[a['index'][~keep]] = a['x'][~keep]
+        for name in a: a[name] = a[name][keep]
+    a['f'], a['logp'] = loss(a['x']); a['g'] = grad(a['x'], a['logp'])
     for _ in range(max_iter):
-        done = g.abs().amax(1) <= tol
-        converged[active[done]] = True
-        keep = ~done
-        active, f, g, logp = active[keep], f[keep], g[keep], logp[keep]
-        if not len(active): break
-        x_a = x[active]
-        d = _curvature(Z2, rows_f[active], n[active], ridge[active], logp)
-        p = _direction(g, d, S[active], Y[active], rho[active], filled[active])
+        done = a['g'].abs().amax(1) <= tol
+        if done.any():
+            converged[a['index'][done]] = True
+            retire(~done)
+        if not len(a['index']): break
+        x_a, f, g, logp = a['x'], a['f'], a['g'], a['logp']
+        d = _curvature(Z2, a['rows'], a['n'], a['ridge'], logp)
+        p = _direction(g, d, a['S'], a['Y'], a['rho'], a['filled'])
         slope = (g * p).sum(1)
         uphill = slope >= 0  # a stale history: fall back to the scaled gradient
         if uphill.any():
@@ -505,19 +510,19 @@ def fit_logreg(Z:torch.Tensor, # [N, D] one fold's rows in its basis (`fold_basi
         for _ in range(10):  # Armijo backtracking, every member its own step (L-BFGS takes the first nearly always)
             trial = pending.nonzero()[:, 0]
             x_try = x_a[trial] + step[trial, None] * p[trial]
-            f_try, logp_try = loss(active[trial], x_try)
+            f_try, logp_try = loss(x_try, trial)
             ok = f_try <= f[trial] + 1e-4 * step[trial] * slope[trial]
             took = trial[ok]
             x_new[took], f_new[took], logp_new[took] = x_try[ok], f_try[ok], logp_try[ok]
             pending[took] = False; step[trial[~ok]] /= 2
             if not pending.any(): break
-        g_new = grad(active, x_new, logp_new)
+        g_new = grad(x_new, logp_new)
         stalled = pending | (f_new >= f)
         if stalled.any():  # float32 cannot see the decrease: accept the full step on Hager-Zhang's approximate Wolfe test
             at = stalled.nonzero()[:, 0]
             x_try = x_a[at] + p[at]
-            f_try, logp_try = loss(active[at], x_try)
-            g_try = grad(active[at], x_try, logp_try)
+            f_try, logp_try = loss(x_try, at)
+            g_try = grad(x_try, logp_try, at)
             slope_try = (g_try * p[at]).sum(1)
             ok = (f_try <= f[at] + 1e-6 * f[at].abs()) & (slope_try <= -(1 - 2e-4) * slope[at]) & (slope_try >= 0.9 * slope[at])
             took = at[ok]
@@ -525,19 +530,23 @@ def fit_logreg(Z:torch.Tensor, # [N, D] one fold's rows in its basis (`fold_basi
             stalled[took] = False  # still stalled: no step makes progress, as close as float32 gets
         s, dy = x_new - x_a, g_new - g
         sy = (s * dy).sum(1)
-        update = ~stalled & (sy > 1e-10 * s.norm(dim=1) * dy.norm(dim=1))
-        at = active[update]
-        S[at], Y[at], rho[at] = S[at].roll(-1, 1), Y[at].roll(-1, 1), rho[at].roll(-1, 1)
-        S[at, -1], Y[at, -1], rho[at, -1] = s[update], dy[update], 1 / sy[update]
-        filled[at] = (filled[at] + 1).clamp(max=history)
-        x[active] = x_new; iterations[active] += 1
-        f, g, logp = f_new, g_new, logp_new
+        at = (~stalled & (sy > 1e-10 * s.norm(dim=1) * dy.norm(dim=1))).nonzero()[:, 0]
+        if len(at) == len(sy):  # every member takes its new pair (the usual step): one roll of the whole history, newest in the last slot
+            for name, new in (('S', s), ('Y', dy), ('rho', 1 / sy)):
+                a[name] = a[name].roll(-1, 1); a[name][:, -1] = new
+            a['filled'] = (a['filled'] + 1).clamp(max=history)
+        elif len(at):
+            for name, new in (('S', s[at]), ('Y', dy[at]), ('rho', 1 / sy[at])):
+                a[name][at] = a[name][at].roll(-1, 1); a[name][at, -1] = new
+            a['filled'][at] = (a['filled'][at] + 1).clamp(max=history)
+        a['x'], a['f'], a['g'], a['logp'] = x_new, f_new, g_new, logp_new
+        iterations[a['index']] += 1
         if stalled.any():
-            converged[active[stalled]] = g[stalled].abs().amax(1) <= 10 * tol
-            keep = ~stalled
-            active, f, g, logp = active[keep], f[keep], g[keep], logp[keep]
-            if not len(active): break
-    else: converged[active] = g.abs().amax(1) <= tol
+            converged[a['index'][stalled]] = g_new[stalled].abs().amax(1) <= 10 * tol
+            retire(~stalled)
+            if not len(a['index']): break
+    else: converged[a['index']] = a['g'].abs().amax(1) <= tol
+    x[a['index']] = a['x']
     return LogregFit(x[:, :D * K].reshape(B, D, K), x[:, D * K:], seen, iterations, converged)
 
 def logreg_predict(fit:LogregFit, # `fit_logreg`'s members
