@@ -6,7 +6,7 @@ features like real hidden states, label information peaking at layer 9), then ru
 Prints the total wall time and the seconds per layer and per probe run. Only the probe cost is measured here: the
 papermill-driven sweep adds notebook start-up on top.
 
-    python benchmarks/sweep_probe_speed.py                  # the full problem (target: <= 120 s on 2 cores; 141 s on 2026-12-03)
+    python benchmarks/sweep_probe_speed.py                  # the full problem (target: <= 120 s on 2 cores; 143 s on 2026-12-03)
     python benchmarks/sweep_probe_speed.py --items 2000 --layers 4   # a quick look
 """
 import argparse, os, sys, time

@@ -429,8 +429,8 @@ def run_sweep(cache: str | Path, # cache folder made by `extract`
         if error is None and not layer_done(json_path, key): error = "notebook finished without writing its result"
         return "all", dict(record, status="failed" if error else "done", error=error, seconds=round(time.time() - start, 1))
     pool = ThreadPoolExecutor(max(1, jobs))
-    futures = {pool.submit(one, l): l for l in chosen}
-    if with_all_layers: futures[pool.submit(together)] = "all"
+    futures = {pool.submit(together): "all"} if with_all_layers else {}  # first: it reads only the cache, and it is the longest notebook
+    futures |= {pool.submit(one, l): l for l in chosen}
     bar = tqdm(total=len(futures), unit="notebook", desc="sweep", disable=not progress)
     try:
         for future in as_completed(futures):
