@@ -15,7 +15,7 @@ the run, the peak resident memory of the largest process, how many times each cl
 method's time for the same extraction (13 passes per clip at batch 1, timed on `--original-clips` clips and scaled by
 audio-seconds) with the ratio. On a CPU give `--clips 600`.
 """
-import argparse, json, os, platform, resource, subprocess, sys, tempfile, threading, time
+import argparse, json, os, platform, resource, shutil, subprocess, sys, tempfile, threading, time
 from pathlib import Path
 import numpy as np, pandas as pd, psutil
 
@@ -114,8 +114,8 @@ if __name__ == "__main__":
     print(f"corpus: {len(corpus)} clips, {audio_seconds / 3600:.2f} h of audio, {(corpus.items.speaker_source == 'unknown').sum()} "
           f"without a speaker id; loaded and hashed in {corpus_seconds:.1f} s")
     out = work / f"run_{args.clips}_{device.replace(':', '')}"
-    command = [sys.executable, "-c", "from indic_probe.cli import main; main()", "run", "--data", str(folder), "--model", model,
-               "--out", str(out), "--overwrite"]
+    shutil.rmtree(out, ignore_errors=True)  # a fresh run folder and cache: nothing reused
+    command = [sys.executable, "-c", "from indic_probe.cli import main; main()", "run", "--data", str(folder), "--model", model, "--out", str(out)]
     if args.device: command += ["--device", args.device, "--probe-device", args.device]
     if args.jobs: command += ["--jobs", str(args.jobs)]
     print("running: indic-probe " + " ".join(command[3:]))
