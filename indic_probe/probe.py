@@ -750,7 +750,7 @@ def protocol_notes(probe, protocol, y, groups, evaluated, classes, excluded, see
         per_class = pd.Series(groups).groupby(np.asarray(evaluated)[y]).nunique()
         few = per_class[per_class < 2]
         if len(few): notes.append(f"classes with a single speaker (never seen in training when tested): {', '.join(few.index)}")
-    if probe == 'logreg' and len(seeds) == 1: notes.append("logreg (lbfgs) is deterministic: one run, first seed only")
+    if probe == 'logreg' and len(seeds) == 1: notes.append("logreg (a convex fit, solved to its optimum by batched L-BFGS from zeros) is deterministic: one run, first seed only")
     if probe == 'mlp' and len(seeds) > 1: notes.append(f"confusion counts are summed over {len(seeds)} seeds")
     return notes
 
