@@ -10,11 +10,12 @@ from typing import Any, Callable
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['CACHE_FORMAT', 'ERROR_COLUMNS', 'NONSPEECH_METHOD', 'REGIONS', 'DERIVED_FILES', 'VOICE_FILES', 'CacheMismatchError',
-           'layer_file', 'atomic_write', 'write_json', 'write_csv', 'read_manifest', 'file_sha256', 'library_versions',
-           'CacheWriteError', 'cache_writes', 'key_differences', 'open_cache', 'n_chunks', 'chunk_file', 'finish_cache',
-           'load_cache_items', 'verify_cache', 'rebuild_speakers_command', 'check_speakers', 'speaker_table',
-           'load_layer', 'voices_meta', 'lay_out_voices', 'finish_voices', 'voices_intact', 'load_voices']
+__all__ = ['CACHE_FORMAT', 'ERROR_COLUMNS', 'NONSPEECH_METHOD', 'REGIONS', 'DERIVED_FILES', 'VOICE_FILES', 'VOICE_META',
+           'CacheMismatchError', 'layer_file', 'atomic_write', 'write_json', 'write_csv', 'read_manifest',
+           'file_sha256', 'library_versions', 'CacheWriteError', 'cache_writes', 'key_differences', 'open_cache',
+           'n_chunks', 'chunk_file', 'finish_cache', 'load_cache_items', 'verify_cache', 'rebuild_speakers_command',
+           'check_speakers', 'speaker_table', 'load_layer', 'voices_meta', 'lay_out_voices', 'finish_voices',
+           'voices_intact', 'load_voices']
 
 # %% ../nbs/11_cache.ipynb #a05
 CACHE_FORMAT = 2 # 2: items.csv has speaker_source and is checksummed
@@ -188,11 +189,12 @@ def load_layer(cache_dir: str | Path, # cache folder made by `extract`
     return np.asarray(X, dtype=np.float32), items.label_idx.to_numpy(np.int64)[ok], speakers[ok]
 
 # %% ../nbs/11_cache.ipynb #a15
-VOICE_FILES = ("speaker_embeddings.npy", "speaker_embeddings.csv") # the d-vectors and their table, covered by speaker_embeddings.json
+VOICE_FILES = ("speaker_embeddings.npy", "speaker_embeddings.csv") # the d-vectors and their table, covered by `VOICE_META`
+VOICE_META = "speaker_embeddings.json" # their key, progress (`rows_done`), `complete` and checksums
 
 def voices_meta(cache_dir: str | Path) -> dict:
     "speaker_embeddings.json ({} when there is none)"
-    path = Path(cache_dir) / "speaker_embeddings.json"
+    path = Path(cache_dir) / VOICE_META
     return json.loads(path.read_text()) if path.exists() else {}
 
 def lay_out_voices(cache_dir: Path, # the cache
@@ -204,14 +206,14 @@ def lay_out_voices(cache_dir: Path, # the cache
     np.lib.format.open_memmap(cache_dir / VOICE_FILES[0], mode="w+", dtype=np.float32, shape=(len(item_ids), dim)).flush()
     write_csv(cache_dir / VOICE_FILES[1], pd.DataFrame(dict(item_id=item_ids, status="pending", speech_seconds=0.0)))
     meta = dict(key=key, rows_done=0, complete=False)
-    write_json(cache_dir / "speaker_embeddings.json", meta)
+    write_json(cache_dir / VOICE_META, meta)
     return meta
 
 def finish_voices(cache_dir: Path, meta: dict, table: pd.DataFrame) -> dict:
     "Write the d-vectors' final table, checksum both files and mark them complete"
     write_csv(cache_dir / VOICE_FILES[1], table)
     meta = dict(meta, rows_done=len(table), complete=True, checksums={name: file_sha256(cache_dir / name) for name in VOICE_FILES})
-    write_json(cache_dir / "speaker_embeddings.json", meta)
+    write_json(cache_dir / VOICE_META, meta)
     return meta
 
 def voices_intact(cache_dir: str | Path, meta: dict) -> bool:

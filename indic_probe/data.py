@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #c002
 from __future__ import annotations
-import hashlib, io, itertools, os, re, shutil, subprocess, tempfile
+import hashlib, io, itertools, os, re, shutil, stat, subprocess, tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -132,7 +132,7 @@ def file_digests(paths: list[str], # local files
     store = digest_store() if store is None else store
     known, stats = _read_digests(store), []
     for path in paths:
-        try: st = os.stat(path); stats.append((os.path.realpath(path), st.st_size, st.st_mtime_ns) if os.path.isfile(path) else None)
+        try: st = os.stat(path); stats.append((os.path.realpath(path), st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None)
         except OSError: stats.append(None)
     missing = list(dict.fromkeys(s for s in stats if s is not None and s not in known))
     if missing:

@@ -28,10 +28,10 @@ __all__ = ['DTYPES', 'FBANK_WINDOW', 'FBANK_HOP', 'HANDCRAFTED', 'DEFAULT_MODEL'
            'WhisperStyleEncoder', 'FeatureEncoder', 'ModelLoadError', 'not_a_model', 'not_an_encoder', 'encoder_family',
            'check_padding', 'check_model', 'wrap_encoder', 'load_encoder', 'original_method_embedding',
            'one_clip_embedding', 'weights_bytes', 'batch_memory', 'gpu_batch_seconds', 'default_max_seconds',
-           'vad_identity', 'speech_mask', 'speaker_encoder', 'speaker_encoder_identity', 'voice_input', 'voice_vectors',
-           'voice_embedding', 'voices_key', 'Pooled', 'nonspeech_audio', 'embed_regions', 'embed_clips', 'cache_key',
-           'Decoded', 'decoded_clips', 'feeding_defaults', 'check_extract_options', 'launch_rank', 'extract',
-           'stage_seconds']
+           'vad_identity', 'speech_mask', 'speaker_encoder', 'speaker_encoder_identity', 'voice_input', 'voice_status',
+           'voice_vectors', 'voice_embedding', 'voices_key', 'Pooled', 'nonspeech_audio', 'embed_regions',
+           'embed_clips', 'cache_key', 'Decoded', 'decoded_clips', 'feeding_defaults', 'check_extract_options',
+           'launch_rank', 'extract', 'stage_seconds']
 
 # %% ../nbs/01_extract.ipynb #c005
 def resolve_device(device: str = "auto") -> torch.device:
@@ -639,11 +639,17 @@ def voice_input(audio: np.ndarray, # a 16 kHz clip
     mel = r.audio.wav_to_mel_spectrogram(trimmed)
     return np.stack([mel[s] for s in mel_slices]).astype(np.float32), seconds
 
-def voice_vectors(partials: list[np.ndarray | None], # `voice_input`'s partials per clip (None: no d-vector)
+def voice_status(partials: np.ndarray | str | None, # `voice_input`'s partials, None (too little speech) or the reason it failed
+                ) -> str:
+    "How a clip's d-vector went, as speaker_embeddings.csv records it: 'ok', 'too little speech' or 'failed: ...'"
+    return partials if isinstance(partials, str) else "too little speech" if partials is None else "ok"
+
+def voice_vectors(partials: list, # `voice_input`'s partials per clip; anything else (None, a failure's reason) gets no d-vector
                   device: str | torch.device = "cpu",
                  ) -> np.ndarray: # [n, VOICE_DIM] unit d-vectors, zero where a clip has none
     "Every clip's d-vector (the normalised mean of its partials' embeddings), the partials of all clips in few batches"
-    vectors, given = np.zeros((len(partials), VOICE_DIM), np.float32), [p for p in partials if p is not None]
+    has = [isinstance(p, np.ndarray) for p in partials]
+    vectors, given = np.zeros((len(partials), VOICE_DIM), np.float32), [p for p, h in zip(partials, has) if h]
     if not given: return vectors
     encoder, stacked = speaker_encoder(device), np.concatenate(given)
     with torch.no_grad():
@@ -651,7 +657,7 @@ def voice_vectors(partials: list[np.ndarray | None], # `voice_input`'s partials 
                                    for s in range(0, len(stacked), VOICE_BATCH)])
     ends = np.cumsum([len(p) for p in given])
     means = np.stack([part.mean(0) for part in np.split(embedded, ends[:-1])])
-    vectors[[i for i, p in enumerate(partials) if p is not None]] = means / np.linalg.norm(means, axis=1, keepdims=True)
+    vectors[np.flatnonzero(has)] = means / np.linalg.norm(means, axis=1, keepdims=True)
     return vectors
 
 def voice_embedding(audio: np.ndarray, # a 16 kHz clip
@@ -661,7 +667,7 @@ def voice_embedding(audio: np.ndarray, # a 16 kHz clip
     return (None if partials is None else voice_vectors([partials])[0]), seconds
 
 def voices_key(manifest: dict) -> dict:
-    "What decides a cache's d-vectors (speaker_embeddings.json's key): the encoder, the corpus and its decoding"
+    "What decides a cache's d-vectors (`VOICE_META`'s key): the encoder, the corpus and its decoding"
     return dict(encoder=speaker_encoder_identity(), corpus_fingerprint=manifest["key"]["corpus_fingerprint"],
                 peak_normalize=manifest["key"].get("peak_normalize", True), n_items=manifest["n_items"])
 
@@ -932,7 +938,7 @@ def extract(data: Any = DEFAULT_DATASET, # corpus: hub id, audiofolder, CSV mani
             vad: bool = False, # find speech with silero-vad: the channel control (a pass over the non-speech audio alone) and speech-only pooling
             pool_over: str = "all", # pool 'all' valid frames (the original), or 'speech' frames only (needs vad)
             compile: bool = False, # torch.compile the model (GPU runs; the first batches pay for compiling)
-            voices: bool = False, # the speaker encoder's d-vector of every clip in the same pass (what `indic-probe speakers` clusters: no second decode); a new cache's choice, kept on resume
+            voices: bool = False, # the speaker encoder's d-vector of every clip in the same pass (what `indic-probe speakers` clusters: no second decode); a new cache's choice, kept on resume; 16 kHz encoders only (for others `speakers` embeds them)
            ) -> Path:
     "Embed every item of `data` with every layer of `model` into `cache_dir`; resumable, idempotent, shardable by a launcher"
     cache_dir = Path(cache_dir)
@@ -1005,15 +1011,10 @@ def _embed_chunk(k: int, decoded: list, encoder, corpus: Corpus, settings: dict)
 
 def _chunk_voices(decoded: list, errors: dict, device) -> tuple[np.ndarray, dict]:
     "The chunk's d-vectors (one batched pass over the extracted clips' partials) and their status and speech seconds, as `embed_voices` records them"
-    kept = [(r, d.voice) for r, d in decoded if r not in errors]
-    partials = [v[0] if v[0] is not None and not isinstance(v[0], str) else None for _, v in kept]
-    vectors = np.zeros((len(decoded), VOICE_DIM), np.float32)
-    place = {r: p for p, (r, _) in enumerate(decoded)}
-    vectors[[place[r] for r, _ in kept]] = voice_vectors(partials, device)
-    voice_of = dict(kept)
-    status = ["not extracted" if r not in voice_of else voice_of[r][0] if isinstance(voice_of[r][0], str)
-              else "too little speech" if voice_of[r][0] is None else "ok" for r, _ in decoded]
-    return vectors, dict(status=status, speech_seconds=[round(voice_of[r][1], 3) if r in voice_of else 0.0 for r, _ in decoded])
+    inputs = [None if r in errors else d.voice for r, d in decoded]  # a clip that was not extracted gets no d-vector either
+    return voice_vectors([v and v[0] for v in inputs], device), dict(
+        status=["not extracted" if v is None else voice_status(v[0]) for v in inputs],
+        speech_seconds=[0.0 if v is None else round(v[1], 3) for v in inputs])
 
 def _store_chunk(cache_dir: Path, arrays: dict, done: np.ndarray, pooled, failed: list[int], record: dict, vectors: np.ndarray | None):
     "Write a chunk's rows into the memory-mapped arrays (layers, non-speech, d-vectors), flush, then its record (the chunk's commit point)"

@@ -15,8 +15,8 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 from tqdm import tqdm
 from .data import Corpus, load_corpus, SPEAKER_SOURCES, UNKNOWN_SPEAKER, TARGET_SAMPLE_RATE
 from .cache import (CacheMismatchError, load_cache_items, read_manifest, verify_cache, check_speakers, file_sha256, write_csv,
-                                write_json, lay_out_voices, finish_voices, voices_intact, voices_meta, load_voices, VOICE_FILES)
-from .extract import speaker_encoder_identity, voice_input, voice_vectors, voices_key, VOICE_DIM
+                                write_json, lay_out_voices, finish_voices, voices_intact, voices_meta, load_voices, VOICE_FILES, VOICE_META)
+from .extract import speaker_encoder_identity, voice_input, voice_status, voice_vectors, voices_key, VOICE_DIM
 
 # %% auto #0
 __all__ = ['SPEAKER_COLUMNS', 'CLUSTER_CAP', 'CLUSTER_SEED', 'SILHOUETTE_TOLERANCE', 'THRESHOLDS', 'CALIBRATION_TOLERANCE',
@@ -205,15 +205,12 @@ def embed_voices(corpus: Corpus, # the corpus the cache was extracted from
         for start in range(meta["rows_done"], len(items), chunk_size):
             rows = range(start, min(start + chunk_size, len(items)))
             jobs = {r: pool.submit(_voice_job, corpus, r, key["peak_normalize"]) for r in rows if items.status.iloc[r] == "ok"}
-            inputs = {r: job.result() for r, job in jobs.items()}
-            kept = list(inputs)  # one batched pass over the chunk's extracted clips, as extraction's fused pass makes it
-            vectors[kept] = voice_vectors([p if not isinstance(p, str) else None for p, _ in inputs.values()], device)
-            for r in rows:
-                partials, seconds = inputs.get(r, ("not extracted", 0.0))
-                status = partials if isinstance(partials, str) else "too little speech" if partials is None else "ok"
-                table.loc[r, ["status", "speech_seconds"]] = [status, round(seconds, 3)]
+            inputs = [jobs[r].result() if r in jobs else None for r in rows]
+            vectors[rows.start:rows.stop] = voice_vectors([v and v[0] for v in inputs], device)  # one batched pass, as extraction's fused pass makes it
+            table.loc[rows.start:rows.stop - 1, "status"] = ["not extracted" if v is None else voice_status(v[0]) for v in inputs]
+            table.loc[rows.start:rows.stop - 1, "speech_seconds"] = [0.0 if v is None else round(v[1], 3) for v in inputs]
             vectors.flush(); write_csv(cache_dir / VOICE_FILES[1], table)
-            meta["rows_done"] = rows.stop; write_json(cache_dir / "speaker_embeddings.json", meta)
+            meta["rows_done"] = rows.stop; write_json(cache_dir / VOICE_META, meta)
             bar.update(len(rows))
     finally: pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C or SIGTERM: the queued clips are dropped, the chunks recorded stand
     bar.close(); del vectors
