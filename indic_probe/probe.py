@@ -18,16 +18,18 @@ from .data import UNKNOWN_SPEAKER
 from .extract import resolve_device
 from .cache import load_layer, read_manifest
 from .stats import metrics_from_confusion, null_bounds, summarise_predictions
+from .erasure import ERASED_TEXT, Erasure, erase_fold, label_erasure, speaker_erasure
 
 # %% auto #0
 __all__ = ['PROBES', 'PROTOCOLS', 'SPLIT_SEED', 'C_GRID', 'SCOPES', 'HOLDOUT_TEST', 'LOGREG_TOL', 'LOGREG_MAX_ITER',
-           'LOGREG_HISTORY', 'PROTOCOL_TEXT', 'MLP_MEMBER_BYTES', 'NULL_SEED', 'N_NULL', 'TASKS', 'SPEAKER_ID_C',
-           'planted_layer', 'known_speaker_mask', 'ProtocolUnavailable', 'select_items', 'fold_count',
+           'LOGREG_HISTORY', 'PROTOCOL_TEXT', 'MLP_MEMBER_BYTES', 'NULL_SEED', 'N_NULL', 'TASKS', 'ERASURE_TASKS',
+           'SPEAKER_ID_C', 'planted_layer', 'known_speaker_mask', 'ProtocolUnavailable', 'select_items', 'fold_count',
            'protocol_splits', 'validation_split', 'selection_folds', 'limit_threads', 'make_mlp', 'predict_mlp',
            'train_mlp', 'MLPMembers', 'MLPFits', 'pad_rows', 'train_mlps', 'predict_mlps', 'FoldBasis', 'fold_basis',
            'LogregFit', 'fit_logreg', 'logreg_predict', 'sklearn_coefficients', 'fold_logreg', 'probe_label',
-           'outer_folds', 'usable_items', 'protocol_notes', 'run_probe', 'permutation_units', 'shuffled_labels',
-           'run_null', 'with_null', 'null_key', 'probe_arrays', 'probe_layer', 'corpus_counts']
+           'fold_parts', 'outer_folds', 'usable_items', 'protocol_notes', 'run_probe', 'permutation_units',
+           'shuffled_labels', 'run_null', 'with_null', 'expand_tasks', 'null_key', 'probe_arrays', 'probe_layer',
+           'corpus_counts']
 
 # %% ../nbs/02_probe.ipynb #c006
 PROBES = ('mlp', 'logreg')
@@ -663,9 +665,15 @@ def _mlp_members(X, y, groups, splits, protocol, seeds, n_classes, settings) -> 
     return predictions, curves, selected
 
 # %% ../nbs/02_probe.ipynb #c041l
-def _logreg_fold(X, y, groups, train, test, protocol, settings):
-    "Fit logreg on one outer fold; returns test predictions, selection record, fits not converged"
-    basis = fold_basis(X[train], X[test], settings['device'])
+def fold_parts(X, train, test, erasure=None) -> tuple[np.ndarray, np.ndarray]:
+    "One outer fold's training and test rows, with the concept erased by an eraser fitted on the training rows when asked"
+    if erasure is None: return X[train], X[test]
+    try: return erase_fold(X, train, test, erasure)
+    except ValueError as error: raise ProtocolUnavailable(str(error)) from None  # a fold with one known speaker: nothing to erase
+
+def _logreg_fold(X, y, groups, train, test, protocol, settings, erasure=None):
+    "Fit logreg on one outer fold (its concept erased first, when asked); returns test predictions, selection record, fits not converged"
+    basis = fold_basis(*fold_parts(X, train, test, erasure), settings['device'])
     pred, records, failed = fold_logreg(basis, y[train][None], y[test][None], settings, None if groups is None else groups[train], protocol)
     return pred[0], records[0], failed
 
@@ -692,7 +700,7 @@ def outer_folds(y:np.ndarray, # integer labels of the usable items
     splits, notes = _trainable(y, _fold_indices(y, groups, protocol, k, SPLIT_SEED), _class_names(y, classes))
     return splits, ([fewer] if fewer else []) + notes
 
-def _fit_folds(X, y, groups, splits, probe, protocol, seeds, n_classes, settings):
+def _fit_folds(X, y, groups, splits, probe, protocol, seeds, n_classes, settings, erasure=None):
     "Fit every fold (and seed); returns pooled test indices, predictions [S, N], curves, selections, notes"
     curves, selected, notes, predictions = [], [], [], []
     if probe == 'mlp':
@@ -701,7 +709,7 @@ def _fit_folds(X, y, groups, splits, probe, protocol, seeds, n_classes, settings
     else:
         per_fold, not_converged = [], 0
         for fold, (train, test) in enumerate(splits):
-            pred, chosen, failed = _logreg_fold(X, y, groups, train, test, protocol, settings)
+            pred, chosen, failed = _logreg_fold(X, y, groups, train, test, protocol, settings, erasure)
             per_fold.append(pred); not_converged += failed
             selected.append({"seed": None, "fold": fold, **chosen})
         predictions.append(np.concatenate(per_fold))
@@ -778,6 +786,7 @@ def run_probe(X:np.ndarray, # embeddings of one layer [N, D]
               n_splits:int=5, # outer folds asked for 'kfold' and 'speaker' (fewer where the items allow fewer: see `fold_count`)
               boot_seed:int=0, # bootstrap random seed
               scope:str='all', # 'known_speakers': score only items whose speaker is known (the items 'speaker' scores)
+              erase:Erasure|None=None, # a concept to erase from each fold before the probe reads it (logreg only; see `indic_probe.erasure`)
              ) -> dict: # JSON-serialisable result (see the contract)
     "Train and score one probe on one layer's embeddings under one evaluation protocol"
     start, seeds = time.perf_counter(), [int(s) for s in seeds]
@@ -785,13 +794,15 @@ def run_probe(X:np.ndarray, # embeddings of one layer [N, D]
     _check_inputs(X, y, groups, probe, protocol, seeds, n_boot)
     classes = [str(k) for k in range(y.max() + 1)] if classes is None else list(classes)
     if len(classes) <= y.max(): raise ValueError(f"{len(classes)} class names for labels up to {y.max()}")
+    if erase is not None and probe != 'logreg': raise ValueError(f"erasure is read by the linear probe (logreg), not {probe!r}")
     X, y, groups, evaluated, excluded, kept = usable_items(X, y, groups, protocol, classes, scope)
+    erase = None if erase is None else erase.rows(kept)
     splits, fold_notes = outer_folds(y, groups, protocol, n_splits, evaluated)
     device = str(resolve_device(device))
     if probe == 'mlp': settings = dict(epochs=epochs, batch_size=batch_size, lr=lr, hidden=list(hidden), dropout=dropout, device=device)
     else: settings, seeds = dict(c_grid=[float(c) for c in c_grid], inner_folds=inner_folds, max_iter=max_iter, tol=tol, device=device), seeds[:1]
     with limit_threads(threads):
-        test, predictions, curves, selected, notes = _fit_folds(X, y, groups, splits, probe, protocol, seeds, len(evaluated), settings)
+        test, predictions, curves, selected, notes = _fit_folds(X, y, groups, splits, probe, protocol, seeds, len(evaluated), settings, erase)
     clusters = groups[test] if protocol == 'speaker' else None
     summary = summarise_predictions(y[test], predictions, clusters, evaluated, n_boot, level, boot_seed)
     notes += fold_notes + protocol_notes(probe, protocol, y, groups, evaluated, classes, excluded, seeds)
@@ -807,6 +818,7 @@ def run_probe(X:np.ndarray, # embeddings of one layer [N, D]
             "n_speakers": None if groups is None else int(len(np.unique(groups))),
             "ci": {"level": level, "n_boot": n_boot, "unit": "speaker" if protocol == 'speaker' else "item"},
             "curves": curves, "selected": selected, "settings": settings, "notes": notes, "predicts_one_class": constant,
+            **({"erased": ERASED_TEXT[erase.name]} if erase is not None else {}),
             "predictions": {"items": kept[test].tolist(), "y_true": y[test].tolist(), "y_pred": predictions.astype(int).tolist(),
                             "clusters": None if clusters is None else [str(c) for c in clusters]},
             "seconds": round(time.perf_counter() - start, 3)}
@@ -832,10 +844,17 @@ def permutation_units(y:np.ndarray, # labels of the scored items
 def shuffled_labels(y:np.ndarray, # labels
                     units:np.ndarray, # unit per item, 0..U-1 (from `permutation_units`)
                     rng:np.random.Generator,
+                    strata:np.ndarray|None=None, # group per item (constant within a unit): labels move only between units of one group
                    ) -> np.ndarray: # labels with each unit's label drawn from another unit
-    "Labels permuted across units: every unit keeps one label, and each class keeps its number of units"
-    unit_labels = y[np.unique(units, return_index=True)[1]]
-    return rng.permutation(unit_labels)[units]
+    "Labels permuted across units (within strata, when given): every unit keeps one label, and each class keeps its number of units"
+    first = np.unique(units, return_index=True)[1]
+    unit_labels = y[first]
+    if strata is None: return rng.permutation(unit_labels)[units]
+    unit_strata, shuffled = np.asarray(strata)[first], unit_labels.copy()
+    for stratum in np.unique(unit_strata):
+        at = np.flatnonzero(unit_strata == stratum)
+        shuffled[at] = unit_labels[rng.permutation(at)]
+    return shuffled[units]
 
 # %% ../nbs/02_probe.ipynb #c054f
 def run_null(X:np.ndarray, # embeddings of one layer [N, D]
@@ -854,6 +873,8 @@ def run_null(X:np.ndarray, # embeddings of one layer [N, D]
              n_splits:int=5, # outer folds, as the real run
              seed:int=NULL_SEED, # permutation k uses np.random.default_rng([seed, k])
              device:str='auto', # where the fits run
+             erase:Erasure|None=None, # the real run's erasure (fitted per fold, as there)
+             strata=None, # group per item [N]: labels are shuffled only within each group (the null of "no more than the group tells")
             ) -> dict: # unit, unit_reason, n, probe, c, metrics {name: [score per permutation]}, seconds
     "Scores of logistic regressions trained on shuffled labels under a protocol's own folds: the protocol's null"
     if n_null < 2: raise ValueError(f"a null needs at least 2 permutations, not {n_null}")
@@ -861,25 +882,27 @@ def run_null(X:np.ndarray, # embeddings of one layer [N, D]
     start = time.perf_counter()
     X, y = np.ascontiguousarray(X, dtype=np.float32), np.asarray(y, dtype=np.int64)
     classes = [str(k) for k in range(y.max() + 1)] if classes is None else list(classes)
-    X, y, groups, evaluated, _, _ = usable_items(X, y, groups, protocol, classes, scope)
+    X, y, groups, evaluated, _, kept = usable_items(X, y, groups, protocol, classes, scope)
+    erase, strata = None if erase is None else erase.rows(kept), None if strata is None else np.asarray(strata)[kept]
     splits, _ = outer_folds(y, groups, protocol, n_splits, evaluated)  # the real run's folds
     if fold_c is not None and len(fold_c) != len(splits): raise ValueError(f"{len(fold_c)} C values for {len(splits)} folds")
     units, found = permutation_units(y, groups) if unit == 'auto' else (np.arange(len(y)), 'clip')
     why = ('' if found == 'speaker' else 'asked for' if unit == 'clip' else
            'speakers unknown' if groups is None or not known_speaker_mask(groups).any() else "a speaker's clips carry different labels")
     settings, device = dict(c_grid=tuple(c_grid), inner_folds=inner_folds, max_iter=max_iter, tol=tol), resolve_device(device)
-    labellings = np.stack([shuffled_labels(y, units, np.random.default_rng([seed, k])) for k in range(n_null)])
+    labellings = np.stack([shuffled_labels(y, units, np.random.default_rng([seed, k]), strata) for k in range(n_null)])
     n_classes = len(evaluated)
     confusion = np.zeros((n_null, n_classes, n_classes))
     for fold, (train, test) in enumerate(splits):  # every permutation of a fold fitted together
         fitted = [k for k in range(n_null) if len(np.unique(labellings[k, train])) >= 2]  # as for a real fold with one class: its items go unscored
         if not fitted: continue
         given = None if fold_c is None else [fold_c[fold]] * len(fitted)
-        pred = fold_logreg(fold_basis(X[train], X[test], device), labellings[fitted][:, train], labellings[fitted][:, test], settings,
+        pred = fold_logreg(fold_basis(*fold_parts(X, train, test, erase), device), labellings[fitted][:, train], labellings[fitted][:, test], settings,
                            None if groups is None else groups[train], protocol, given)[0]
         for i, k in enumerate(fitted): confusion[k] += confusion_matrix(labellings[k, test], pred[i], labels=range(n_classes))
     draws = {name: [float(v) for v in values] for name, values in metrics_from_confusion(confusion).items()}
     return dict(unit=found, unit_reason=why, n=n_null, probe='logreg', c='the real run\'s per fold' if fold_c is not None else 'chosen as the real run',
+                **({"within": "labels shuffled within each accent"} if strata is not None else {}),
                 metrics=draws, seconds=round(time.perf_counter() - start, 3))
 
 def with_null(result:dict, # a `run_probe` result
@@ -892,7 +915,12 @@ def with_null(result:dict, # a `run_probe` result
     return dict(result, **{key: dict({k: v for k, v in null.items() if k != 'metrics'}, metrics=metrics, level=level)})
 
 # %% ../nbs/02_probe.ipynb #c056
-TASKS = ('label', 'speaker_id', 'nonspeech_label')
+TASKS = ('label', 'speaker_id', 'nonspeech_label', 'label_without_speaker', 'speaker_id_without_speaker', 'speaker_id_without_label')
+ERASURE_TASKS = TASKS[3:] # the accent after erasing the speaker (within accents), the speaker after erasing it too (and after erasing the accent)
+
+def expand_tasks(tasks) -> list[str]:
+    "Task names with 'erasure' standing for `ERASURE_TASKS`"
+    return [t for name in tasks for t in (ERASURE_TASKS if name == 'erasure' else [name])]
 SPEAKER_ID_C = 0.1 # speaker identification: one fixed C (standardised features), no selection
 _NULL_SETTINGS = ('c_grid', 'inner_folds', 'max_iter', 'tol', 'n_splits', 'device') # run_probe's settings that a null shares
 
@@ -908,11 +936,24 @@ def _speaker_id_items(groups, n_splits) -> tuple[np.ndarray, np.ndarray, list[st
     keep = known & np.isin(speakers, enough)
     return keep, np.searchsorted(np.array(enough), speakers[keep]), enough
 
-def _speaker_id(X, groups, seeds, n_splits, **probe_kwargs) -> dict:
+def _speaker_id_erasure(task, y, keep, speaker_y) -> tuple[Erasure|None, np.ndarray|None]:
+    "What a speaker-ID task erases from its items first, and the groups its null shuffles speakers within"
+    if task == 'speaker_id_without_speaker': return speaker_erasure(speaker_y, y[keep]), y[keep]  # what is left: the accent, so the null keeps it
+    if task == 'speaker_id_without_label': return label_erasure(y[keep]), None
+    return None, None
+
+def _speaker_id(X, groups, seeds, n_splits, y=None, task='speaker_id', **probe_kwargs) -> dict:
     "Who is talking, from one layer: speakers with at least `n_splits` clips (or as many as two speakers have), stratified k-fold over their clips"
     keep, speaker_y, enough = _speaker_id_items(groups, n_splits)
     kwargs = {k: v for k, v in probe_kwargs.items() if k not in ('c_grid', 'inner_folds')}
-    return run_probe(X[keep], speaker_y, None, 'logreg', 'kfold', seeds, enough, n_splits=n_splits, c_grid=(SPEAKER_ID_C,), **kwargs)
+    erase = _speaker_id_erasure(task, y, keep, speaker_y)[0]
+    return run_probe(X[keep], speaker_y, None, 'logreg', 'kfold', seeds, enough, n_splits=n_splits, c_grid=(SPEAKER_ID_C,), erase=erase, **kwargs)
+
+def _without_speaker(X, y, groups, protocol, seeds, classes, probe_kwargs) -> dict:
+    "The accent read by logreg after speaker identity within each accent is erased from every fold"
+    if groups is None or known_speaker_mask(groups).sum() < 2 or len(np.unique(np.asarray(groups, dtype=object)[known_speaker_mask(groups)])) < 2:
+        raise ProtocolUnavailable("erasing the speaker needs speaker ids: at least 2 known speakers")
+    return run_probe(X, y, groups, 'logreg', protocol, seeds, classes, erase=speaker_erasure(groups, y), **probe_kwargs)
 
 def _attempt(task, probe, protocol, scope, run, results, skipped):
     "Run one probe into `results`; one whose protocol cannot run goes to `skipped` with its reason"
@@ -933,6 +974,10 @@ def _lane(X, y, groups, nonspeech, classes, probes, protocols, seeds, tasks, dia
                              lambda: run_probe(X, y, groups, probe, protocol, seeds, classes, scope='known_speakers', **probe_kwargs), results, skipped)
     if diagnostics and 'speaker_id' in tasks:
         _attempt('speaker_id', 'logreg', 'kfold', 'all', lambda: _speaker_id(X, groups, seeds, probe_kwargs.get('n_splits', 5), **probe_kwargs), results, skipped)
+    for protocol in protocols if diagnostics and 'label_without_speaker' in tasks else []:
+        _attempt('label_without_speaker', 'logreg', protocol, 'all', lambda: _without_speaker(X, y, groups, protocol, seeds, classes, probe_kwargs), results, skipped)
+    for task in [t for t in ('speaker_id_without_speaker', 'speaker_id_without_label') if diagnostics and t in tasks]:
+        _attempt(task, 'logreg', 'kfold', 'all', lambda: _speaker_id(X, groups, seeds, probe_kwargs.get('n_splits', 5), y, task, **probe_kwargs), results, skipped)
     if diagnostics and 'nonspeech_label' in tasks:
         if nonspeech is None:
             skipped.append({"task": 'nonspeech_label', "probe": 'logreg', "protocol": ", ".join(protocols), "scope": 'all',
@@ -944,30 +989,32 @@ def _lane(X, y, groups, nonspeech, classes, probes, protocols, seeds, tasks, dia
     return results, skipped
 
 def _null_jobs(X, y, groups, nonspeech, classes, protocols, tasks, n_splits) -> list[tuple]:
-    "(task, protocol, scope, X, y, groups, classes) of every null a layer's results need"
+    "(task, protocol, scope, X, y, groups, classes, erasure, strata) of every null a layer's results need"
     jobs = []
     if 'label' in tasks:
-        jobs += [('label', p, 'all', X, y, groups, classes) for p in protocols]
+        jobs += [('label', p, 'all', X, y, groups, classes, None, None) for p in protocols]
         if 'speaker' in protocols and groups is not None and (~known_speaker_mask(groups)).any():
-            jobs += [('label', p, 'known_speakers', X, y, groups, classes) for p in protocols if p != 'speaker']
-    if 'speaker_id' in tasks:
+            jobs += [('label', p, 'known_speakers', X, y, groups, classes, None, None) for p in protocols if p != 'speaker']
+    if 'label_without_speaker' in tasks and groups is not None:  # the features are the real run's: erased with the true accents, then labels shuffled
+        jobs += [('label_without_speaker', p, 'all', X, y, groups, classes, speaker_erasure(groups, y), None) for p in protocols]
+    for task in [t for t in ('speaker_id', 'speaker_id_without_speaker', 'speaker_id_without_label') if t in tasks]:
         try:
             keep, speaker_y, speakers = _speaker_id_items(groups, n_splits)
-            jobs.append(('speaker_id', 'kfold', 'all', X[keep], speaker_y, None, speakers))
+            jobs.append((task, 'kfold', 'all', X[keep], speaker_y, None, speakers, *_speaker_id_erasure(task, y, keep, speaker_y)))
         except ProtocolUnavailable: pass
     if 'nonspeech_label' in tasks and nonspeech is not None:
         Xq, yq, gq = nonspeech
-        jobs += [('nonspeech_label', p, 'all', Xq, yq, gq, classes) for p in protocols]
+        jobs += [('nonspeech_label', p, 'all', Xq, yq, gq, classes, None, None) for p in protocols]
     return jobs
 
 def _layer_nulls(jobs, done, n_null, probe_kwargs) -> dict:
     "{(task, protocol, scope): {'null': ..., 'clip_null': ...}}: each null once, with the real logreg run's C per fold where it ran"
     settings = {k: v for k, v in probe_kwargs.items() if k in _NULL_SETTINGS}
     nulls = {}
-    for task, protocol, scope, Xn, yn, gn, names in jobs:
+    for task, protocol, scope, Xn, yn, gn, names, erase, strata in jobs:
         real = next((r for r in done if r["probe"] == 'logreg' and null_key(r) == (task, protocol, scope)), None)
         fold_c = [s["C"] for s in real["selected"]] if real and protocol != 'seed' else None
-        kwargs = dict(settings, c_grid=(SPEAKER_ID_C,)) if task == 'speaker_id' else settings
+        kwargs = dict(settings, c_grid=(SPEAKER_ID_C,), erase=erase, strata=strata) if task.startswith('speaker_id') else dict(settings, erase=erase)
         try:
             null = run_null(Xn, yn, gn, protocol, names, scope, n_null, fold_c=fold_c, **kwargs)
             nulls[task, protocol, scope] = {"null": null}
@@ -1001,6 +1048,7 @@ def probe_arrays(X:np.ndarray, # one layer's embeddings [N, D]
                  **probe_kwargs, # passed to `run_probe` (n_boot, device, ...)
                 ) -> dict: # {"n_items", "classes", "results", "skipped", "n_null", "null_seconds", counts}
     "Every task x probe x protocol on one layer's arrays, each with its protocol's null; what cannot run is skipped with its reason"
+    tasks = expand_tasks(tasks)
     bad = [t for t in tasks if t not in TASKS]
     if bad: raise ValueError(f"unknown task {', '.join(bad)}; expected one of {TASKS}")
     if n_null == 1 or n_null < 0: raise ValueError(f"n_null must be 0 (no nulls) or at least 2, not {n_null}")

@@ -17,11 +17,12 @@ __all__ = ['HONESTY', 'METRICS', 'COLUMNS', 'NULL_COLUMNS', 'CONTEXT', 'ALPHA', 
            'most_honest', 'best_layers', 'featured', 'find_result', 'results_by_layer', 'recall_table',
            'confusion_table', 'fold_text', 'exclusions', 'probe_notes', 'fake_run', 'draw_band', 'side_legend',
            'plot_layer_curves', 'plot_recall_heatmap', 'draw_confusion', 'plot_confusion', 'layer_analysis_figure',
-           'holm', 'layer_numbers', 'signal_reading', 'leakage_reading', 'read_run', 'write_reading', 'load_reading',
-           'signal_sentences', 'leakage_sentences', 'interpret', 'plot_speaker_vs_accent', 'read_speaker_vs_accent',
-           'plot_nonspeech', 'read_channel', 'speaker_recovery', 'odds_unavailable', 'best_layer_odds', 'all_layers',
-           'read_weighted', 'provenance', 'departures', 'corpus_facts', 'speaker_id_sources', 'left_out', 'save_figure',
-           'paper_table', 'write_paper_tables', 'cache_key_id', 'trace', 'render_html', 'ReportError', 'build_report']
+           'holm', 'layer_numbers', 'signal_reading', 'leakage_reading', 'erasure_reading', 'read_run', 'write_reading',
+           'load_reading', 'signal_sentences', 'leakage_sentences', 'interpret', 'plot_speaker_vs_accent',
+           'read_speaker_vs_accent', 'plot_nonspeech', 'read_channel', 'speaker_recovery', 'read_erasure',
+           'plot_erasure', 'odds_unavailable', 'best_layer_odds', 'all_layers', 'read_weighted', 'provenance',
+           'departures', 'corpus_facts', 'speaker_id_sources', 'left_out', 'save_figure', 'paper_table',
+           'write_paper_tables', 'cache_key_id', 'trace', 'render_html', 'ReportError', 'build_report']
 
 # %% ../nbs/04_report.ipynb #c005
 HONESTY = ("speaker", "kfold", "holdout", "seed") # most honest first
@@ -246,7 +247,7 @@ def _fake_result(probe, protocol, target, sizes, classes, rng, excluded, scope="
     interval = lambda v: dict(value=float(v), ci_low=float(max(0, v - 1.96 * np.sqrt(v * (1 - v) / total))),
                               ci_high=float(min(1, v + 1.96 * np.sqrt(v * (1 - v) / total))))
     metrics = {m: interval(scores[m]) for m in METRICS}
-    nulls = {} if null is None else dict(null=_fake_null(null, metrics, rng, "clip" if task == "speaker_id" else "speaker"))
+    nulls = {} if null is None else dict(null=_fake_null(null, metrics, rng, "clip" if task.startswith("speaker_id") else "speaker"))
     if clip_null is not None: nulls["clip_null"] = _fake_null(clip_null, metrics, rng, "clip")
     return dict(probe=probe, protocol=protocol, optimistic=protocol == "seed", scope=scope, task=task, label=f"fake {probe} under {protocol}",
                 metrics=metrics, classes=classes, predicts_one_class=None, **nulls,
@@ -291,6 +292,13 @@ def fake_run(run_dir: str | Path, # folder to write sweep.json and layers/layer_
                 results.append(_fake_result("logreg", protocol, target, [60, 50, 45, 30], classes, rng, dict(unknown_speaker=0, classes=[]),
                                             task="nonspeech_label", null=0.3 if protocol == "speaker" else 0.36,
                                             clip_null=0.33 if protocol == "seed" else None))
+            for protocol, target, null in [("seed", honest + 0.03, 0.36), ("speaker", honest - 0.03, 0.25)]:  # speaker erasure: the leak goes
+                results.append(_fake_result("logreg", protocol, target, [120, 100, 90], classes[:3], rng, dict(unknown_speaker=60, classes=["d"]),
+                                            "known_speakers" if protocol == "speaker" else "all", task="label_without_speaker", null=null))
+            results.append(_fake_result("logreg", "kfold", 0.31, [20] * 12, speakers, rng, dict(unknown_speaker=0, classes=[]),
+                                        task="speaker_id_without_speaker", null=0.3))  # no better than knowing the accent
+            results.append(_fake_result("logreg", "kfold", 0.86 - 0.03 * layer, [20] * 12, speakers, rng, dict(unknown_speaker=0, classes=[]),
+                                        task="speaker_id_without_label", null=0.085))
         (run_dir / "layers" / f"layer_{layer:02d}.json").write_text(json.dumps(
             dict(layer=layer, n_items=370, classes=classes, results=results, skipped=[], sweep_key="fake", params_key=f"fake{layer}",
                  class_counts=dict(a=150, b=126, c=112, d=42), speakers_per_class=dict(a=5, b=4, c=4, d=0))))
@@ -560,7 +568,7 @@ def signal_reading(table: pd.DataFrame, # from `collect_results`
         signal, why = "unclear", "no null was computed (a sweep with --nulls 0, or made by an older indic_probe), so the scores cannot be read against chance"
     elif None not in constant:
         signal, why = "unclear", f"the probe predicts one class ({', '.join(sorted(constant))}) at every layer: it learned nothing a layer can be judged by"
-    elif significant and task != "speaker_id" and protocol != "speaker" and unit != "speaker":
+    elif significant and not task.startswith("speaker_id") and protocol != "speaker" and unit != "speaker":
         signal, why = "unclear", (f"layers score above their null, but the {protocol} protocol can put one speaker on both sides of the split and "
                                   f"no speaker-level null could be drawn ({reason}), so the scores may measure who is speaking")
     else: signal, why = ("yes" if significant else "no"), ""
@@ -630,6 +638,33 @@ def leakage_reading(table: pd.DataFrame, # from `collect_results`
     else: verdict, why = ("yes" if leaking else "no"), ""
     return dict(speaker_leakage=verdict, why=why, numbers=numbers)
 
+# %% ../nbs/04_report.ipynb #c026bb
+def erasure_reading(table: pd.DataFrame, # from `collect_results`
+                    metric: str = "accuracy", # one of METRICS
+                   ) -> dict | None: # accent_after_erasure, erasure_complete, speaker_after_accent_erased (verdicts), why, best_layers, numbers; None without erasure results
+    "Does the accent survive speaker erasure, did the erasure take the speaker out, and is the speaker still there once the accent is erased?"
+    if not len(headline(table, "label_without_speaker")): return None
+    accent = signal_reading(table, "logreg", metric, task="label_without_speaker")
+    protocol = accent["numbers"]["protocol"]
+    before = headline(table).query("metric == @metric and probe == 'logreg' and protocol == @protocol")
+    before = {n["layer"]: n for n in layer_numbers(before)}
+    for n in accent["numbers"]["layers"]:
+        was = before.get(n["layer"])
+        n.update(before_value=was and was["value"], before_ci_low=was and was["ci_low"], before_ci_high=was and was["ci_high"],
+                 before_null_mean=was and was["null_mean"], change=None if not was or n["value"] is None else n["value"] - was["value"])
+    checks = {}
+    for task, verdict in (("speaker_id_without_speaker", "erasure_complete"), ("speaker_id_without_label", "speaker_after_accent_erased")):
+        if not len(headline(table, task)): continue
+        found = signal_reading(table, "logreg", metric, task=task)
+        value = {"yes": "no", "no": "yes"}.get(found["signal"], "unclear") if verdict == "erasure_complete" else found["signal"]
+        checks[verdict] = dict(verdict=value, why=found["why"], numbers=found["numbers"])
+    return dict(accent_after_erasure=accent["signal"], best_layers=accent["best_layers"],
+                erasure_complete=checks.get("erasure_complete", {}).get("verdict", "unclear"),
+                speaker_after_accent_erased=checks.get("speaker_after_accent_erased", {}).get("verdict", "unclear"),
+                why=dict(accent_after_erasure=accent["why"], **{k: c["why"] for k, c in checks.items()},
+                         **({} if "erasure_complete" in checks else {"erasure_complete": "speaker identification after erasure was not run"})),
+                numbers=dict(accent["numbers"], checks={k: c["numbers"] for k, c in checks.items()}))
+
 # %% ../nbs/04_report.ipynb #c026c
 def read_run(table: pd.DataFrame, # from `collect_results`
              odds: dict | None = None, # {probe: `best_layer_odds` under its most honest protocol}
@@ -656,6 +691,8 @@ def read_run(table: pd.DataFrame, # from `collect_results`
             others[protocol] = dict(layers=layer_numbers(line), above_clip_null=sorted(l for l, p in chance.items() if p < ALPHA))
         reading["nonspeech_label"] = {"logreg": dict(channel_confound=found["signal"], best_layers=found["best_layers"],
                                                      why=dict(channel_confound=found["why"]), numbers=dict(found["numbers"], other_protocols=others))}
+    erasure = erasure_reading(table, metric)
+    if erasure: reading["erasure"] = erasure
     return reading
 
 def write_reading(run_dir: str | Path, # run folder
@@ -903,6 +940,81 @@ def speaker_recovery(run_dir: str | Path) -> tuple[pd.DataFrame, str]:
     elif not ari: text.append("No class has two or more known speakers, so the clustering could not be validated on this corpus.")
     return table, " ".join(t for t in text if t)
 
+# %% ../nbs/04_report.ipynb #c028er
+def read_erasure(reading: dict) -> str:
+    "What survives speaker erasure, in words, from the run's reading; empty without erasure results"
+    entry = reading.get("erasure")
+    if not entry: return ""
+    n = entry["numbers"]
+    name, top = protocol_label(n["protocol"]), _at(n, n["best"][0])
+    before = (f"before erasure {_x(top['before_value'])} (95% CI {_x(top['before_ci_low'])} to {_x(top['before_ci_high'])})"
+              if top["before_value"] is not None else "no score before erasure under this protocol")
+    if entry["why"]["accent_after_erasure"]:
+        text = [f"Accent after speaker erasure ({name}, logreg) is unclear: {entry['why']['accent_after_erasure']}."]
+    elif entry["accent_after_erasure"] == "yes":
+        text = [f"With speaker identity within each accent erased from every layer (LEACE, fitted on each training part), logreg under the {name} protocol still "
+                f"reads the accent above its null at {_of(len(n['significant']), len(n['layers']))}; at layer {top['layer']} "
+                f"{_figures(top, n['null_unit'], n['metric'])}, {before}."
+                + (" What these layers carry about the accent is not the voices of its speakers." if entry["erasure_complete"] == "yes" else "")]
+    else:
+        text = [f"With speaker identity within each accent erased (LEACE, fitted on each training part), no layer reads the accent above its null "
+                f"under the {name} protocol (best: layer {top['layer']}, {_figures(top, n['null_unit'], n['metric'])}; {before}): the accent "
+                "information these layers held lies in the directions that tell the speakers of one accent apart."]
+    check = n["checks"].get("erasure_complete")
+    if check:
+        worst = max(check["layers"], key=lambda m: m["value"] - (m["null_mean"] or 0))
+        text.append(f"Speaker identification after the erasure scores at most {_x(worst['value'] - (worst['null_mean'] or 0))} above its null "
+                    f"(layer {worst['layer']}: {_x(worst['value'])} against {_x(worst['null_mean'])}, speakers shuffled within each accent), "
+                    + ("so the erasure took out what tells the speakers of an accent apart." if entry["erasure_complete"] == "yes" else
+                       f"and is above that null at {_of(len(check['significant']), len(check['layers']))}: the erasure left speaker traces, "
+                       "and the accent after erasure may still lean on them." if entry["erasure_complete"] == "no" else
+                       f"which cannot be read: {entry['why'].get('erasure_complete', '')}."))
+    other = n["checks"].get("speaker_after_accent_erased")
+    if other:
+        best = _at(other, other["best"][0])
+        verdict = entry["speaker_after_accent_erased"]
+        text.append(f"The other way round, with the accent erased, the speaker is identified at up to {_x(best['value'])} (layer {best['layer']}, "
+                    f"null {_x(best['null_mean'])}): " + ("speaker identity does not need the accent's directions." if verdict == "yes" else
+                                                          "without the accent's directions no layer identifies the speakers above their null." if verdict == "no" else
+                                                          f"unclear, {entry['why'].get('speaker_after_accent_erased', '')}."))
+    return " ".join(text)
+
+def plot_erasure(table: pd.DataFrame, # from `collect_results`
+                 xlabel: str = "layer (0 = CNN/embedding output)",
+                 failed: Iterable[int] = (),
+                ) -> plt.Figure | None:
+    "Accent before and after speaker erasure per protocol, and speaker identification before and after each erasure (None without erasure results)"
+    after = _diagnostic_rows(table, "label_without_speaker")
+    if after.empty: return None
+    before = headline(table).query("metric == 'accuracy' and probe == 'logreg'")
+    speakers = [(task, name) for task, name in (("speaker_id", "speaker identity"), ("speaker_id_without_speaker", "after speaker erasure"),
+                                                ("speaker_id_without_label", "after accent erasure")) if len(_diagnostic_rows(table, task))]
+    layers = sorted(set(after.layer) | set(failed))
+    layers = list(range(min(layers), max(layers) + 1))
+    palette, colours = _palette(), sns.color_palette("colorblind", 10)
+    with sns.axes_style("whitegrid"): fig, axes = plt.subplots(1, 2, figsize=(14, 4.4), squeeze=False, sharey=True)
+    left, right = axes[0]
+    for protocol in _protocols_in(after):
+        colour = palette.get(protocol)
+        for rows, style, what in ((before[before.protocol == protocol], "-", "before"), (after[after.protocol == protocol], "--", "after")):
+            if rows.empty: continue
+            line = _curve(rows, layers)
+            left.plot(line.layer, line.value, marker="o", ms=4, color=colour, ls=style, label=f"{protocol_label(protocol)}, {what}", zorder=3)
+            draw_band(left, line, colour, 0.08)
+            if what == "after" and rows.null_mean.notna().any(): left.plot(line.layer, line.null_mean, color=colour, lw=1.2, ls=(0, (1, 2)), label=f"null, {what}")
+    for (task, name), colour in zip(speakers, (colours[5], colours[2], colours[4])):
+        line = _curve(_diagnostic_rows(table, task), layers)
+        right.plot(line.layer, line.value, marker="o", ms=4, color=colour, label=name, zorder=3)
+        draw_band(right, line, colour, 0.1)
+        if line.null_mean.notna().any(): right.plot(line.layer, line.null_mean, color=colour, lw=1.2, ls=(0, (1, 2)), label=f"null ({name})")
+    for ax, title in ((left, "accent (logreg) before and after speaker erasure"), (right, "speaker identification (k-fold over clips)")):
+        _mark_failed(ax, failed)
+        ax.set(title=title, xlabel=xlabel, ylabel="accuracy", ylim=(0, 1.06), xticks=layers, xlim=(layers[0] - 0.5, layers[-1] + 0.5))
+        ax.legend(loc="best", fontsize=8, frameon=True)
+    fig.suptitle("What survives speaker erasure (LEACE, fitted on each training part; bands: 95% CI)")
+    fig.tight_layout()
+    return fig
+
 # %% ../nbs/04_report.ipynb #c028h
 def odds_unavailable(run_dir: str | Path, probe: str, protocol: str, scope: str | None = None) -> str:
     "Why a run has no best-layer odds for one probe x protocol ('' when it can have them)"
@@ -1060,7 +1172,7 @@ def speaker_id_sources(recovery: dict | None, # the manifest's "speakers" entry 
 
 
 # %% ../nbs/04_report.ipynb #c031b
-FULL_JOB_TASKS = ("label", "speaker_id", "nonspeech_label") # what `indic-probe run` asks every layer (probe.TASKS, without importing torch)
+FULL_JOB_TASKS = ("label", "speaker_id", "nonspeech_label") # what `indic-probe run` asks every layer (probe.TASKS less the opt-in erasure, without importing torch)
 
 def _names(value) -> list[str]: return [v.strip() for v in (value.split(",") if isinstance(value, str) else value or []) if str(v).strip()]
 

@@ -63,9 +63,10 @@ def sweep_identity(cache_manifest: dict, # the cache's manifest.json
                    params: dict, # probes, protocols, seeds, n_boot, device, tasks, n_null
                   ) -> dict:
     "Everything that decides a sweep's numbers: the cache, the probe settings and the code version"
+    from indic_probe.probe import expand_tasks  # 'erasure' and its three tasks are one sweep
     return dict(cache_key=cache_manifest.get("key"), cache_checksums=cache_manifest.get("checksums"),
                 probes=split_list(params["probes"]), protocols=split_list(params["protocols"]), seeds=parse_seeds(params["seeds"]),
-                n_boot=int(params["n_boot"]), device=str(params["device"]), tasks=split_list(params.get("tasks", "label")),
+                n_boot=int(params["n_boot"]), device=str(params["device"]), tasks=expand_tasks(split_list(params.get("tasks", "label"))),
                 n_null=int(params["n_null"]),
                 indic_probe=indic_probe.__version__, result_format=RESULT_FORMAT)
 
@@ -322,9 +323,10 @@ def sweep_params(cache: str | Path, probes: str, protocols: str, seeds: str, dev
     "The sweep's parameters as recorded in sweep.json (names normalised, the probe device resolved), after checking them"
     if int(n_boot) < 1: raise ValueError("jobs, n_boot and timeout must be positive")
     if int(n_null) < 0 or int(n_null) == 1: raise ValueError(f"n_null must be 0 (no nulls) or at least 2 permutations, not {n_null}")
-    from indic_probe.probe import TASKS
+    from indic_probe.probe import TASKS, expand_tasks
+    tasks = ",".join(expand_tasks(split_list(tasks)))  # 'erasure': its three tasks
     unknown_tasks = [t for t in split_list(tasks) if t not in TASKS]
-    if unknown_tasks or not split_list(tasks): raise ValueError(f"tasks must name some of {', '.join(TASKS)}; got {tasks!r}")
+    if unknown_tasks or not split_list(tasks): raise ValueError(f"tasks must name some of {', '.join(TASKS)} (or erasure); got {tasks!r}")
     from indic_probe.extract import resolve_device
     device = str(resolve_device(device).type)  # what the probes really train on: part of the sweep identity
     return dict(cache=str(cache), probes=",".join(split_list(probes)), protocols=",".join(split_list(protocols)), tasks=",".join(split_list(tasks)),

@@ -3,7 +3,7 @@ import json
 import numpy as np, pandas as pd, pytest
 from indic_probe.data import UNKNOWN_SPEAKER
 from indic_probe.probe import planted_layer, probe_arrays
-from indic_probe.report import collect_results, interpret, load_reading, read_channel, write_reading
+from indic_probe.report import collect_results, interpret, load_reading, read_channel, read_erasure, write_reading
 
 FAST = dict(n_boot=200, device="cpu", threads=1)
 
@@ -121,3 +121,39 @@ def test_copies_of_one_layer_are_not_told_apart(tmp_path):
     text = interpret(reading, "logreg")
     assert "The data do not single out one layer" in text and "is the best layer" not in text, text
     assert text.count("single out") == 1 and "Training variability is not resampled" in text
+
+
+@pytest.fixture(scope="module")
+def speaker_random_erased(tmp_path_factory):
+    "Labels random per speaker (the layers know the speakers, not the labels), with the speaker-erasure tasks"
+    speaker = speakers_of(360, 18)
+    speaker_label = np.random.default_rng(2).permutation(np.repeat([0, 1, 2], 6))
+    groups = np.array([f"s{s:02d}" for s in speaker], dtype=object)
+    return write_run(tmp_path_factory.mktemp("speaker_random_erased"), voices(speaker, n_features=48, n_layers=3), speaker_label[speaker], groups,
+                     list("abc"), tasks=("label", "speaker_id", "erasure"))
+
+
+@pytest.fixture(scope="module")
+def planted_erased(tmp_path_factory):
+    "Speakers in every layer; at layer 2 also an accent every speaker of a class shares; with the speaker-erasure tasks"
+    layers = [planted_layer(360, 48, n_classes=3, n_speakers=18, class_signal=0.6 if k == 2 else 0.0, speaker_signal=1.0, noise_seed=k)
+              for k in range(3)]
+    return write_run(tmp_path_factory.mktemp("planted_erased"), [X for X, _, _ in layers], layers[0][1], layers[0][2], list("abc"),
+                     tasks=("label", "speaker_id", "erasure"))
+
+
+def test_speaker_random_reads_no_accent_after_speaker_erasure(speaker_random_erased):
+    entry = speaker_random_erased["erasure"]
+    assert (entry["accent_after_erasure"], entry["best_layers"]) == ("no", []), entry["why"]
+    assert entry["erasure_complete"] == "yes", entry["numbers"]["checks"]["erasure_complete"]["significant"]
+    assert entry["speaker_after_accent_erased"] == "yes"  # the voices are not the (random) labels' directions
+    assert "no layer reads the accent above its null" in read_erasure(speaker_random_erased)
+
+
+def test_planted_accent_survives_speaker_erasure_at_its_layer(planted_erased):
+    entry = planted_erased["erasure"]
+    assert (entry["accent_after_erasure"], entry["numbers"]["significant"]) == ("yes", [2]), entry["numbers"]["layers"]
+    assert entry["best_layers"][0] == 2 and entry["erasure_complete"] == "yes"
+    top = next(n for n in entry["numbers"]["layers"] if n["layer"] == 2)
+    assert top["value"] > top["before_value"] - 0.05, top  # what the accent gave before erasure, it still gives
+    assert "not the voices" in read_erasure(planted_erased)
