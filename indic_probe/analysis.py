@@ -19,7 +19,7 @@ from .stats import cluster_confusions, cluster_strata, metrics_from_confusion, r
 
 # %% auto #0
 __all__ = ['METRICS', 'HEAD_C', 'LOGIT_SCALE', 'VIEW_METHODS', 'linear_cka', 'cross_cka', 'cka_matrix', 'cka_baseline',
-           'baseline_text', 'subset_rows', 'cache_cka', 'plot_cka', 'best_layer_probability',
+           'baseline_text', 'subset_rows', 'cache_cka', 'plot_cka', 'best_layer_probability', 'paired_difference',
            'plot_best_layer_probability', 'head_scores', 'HeadsFit', 'fit_heads', 'standardise_fold', 'logit_starts',
            'run_weighted_probe', 'weighting_gain', 'plot_layer_weights', 'plot_weighted_vs_layers', 'EmbeddingView',
            'has_umap', 'embedding_view', 'plot_embedding_view']
@@ -262,6 +262,27 @@ def best_layer_probability(results_by_layer:dict, # {layer: run_probe result} of
             "observed": observed, "best": layers[int(np.argmax([observed[l] for l in layers]))], "metric": metric,
             "n_boot": n_boot, "unit": "item" if clusters is None else "speaker",
             "n_units": int(len(strata)), "probe": first.get("probe"), "protocol": first.get("protocol"), "scope": first.get("scope")}
+
+# %% ../nbs/09_analysis.ipynb #c024b
+def paired_difference(result_a:dict, # one run_probe result, with predictions (say the trained model's layer)
+                      result_b:dict, # the same probe, protocol and scope on the same items (say the random-init baseline's layer)
+                      n_boot:int=1000, # paired bootstrap resamples
+                      seed:int=0, # bootstrap seed
+                      metric:str="accuracy", # one of METRICS
+                     ) -> dict: # value (A minus B), ci_low, ci_high, p_value (share of draws at or below 0), a, b, unit, n_boot
+    "A's score minus B's on the same items, with a paired bootstrap over the same speakers (or items) for both"
+    if metric not in METRICS: raise ValueError(f"metric must be one of {METRICS}, not {metric!r}")
+    _, y_true, clusters, predictions, classes = _aligned({0: result_a, 1: result_b})
+    n_classes = max(len(classes), int(y_true.max()) + 1)
+    cluster_ids = np.arange(len(y_true)) if clusters is None else np.unique(clusters, return_inverse=True)[1]
+    per_cluster = [cluster_confusions(y_true, predictions[k], cluster_ids, n_classes).astype(np.float64) for k in (0, 1)]
+    strata = cluster_strata(y_true, cluster_ids)
+    counts = resample_counts(strata, n_boot, np.random.default_rng(seed)).astype(np.float64)
+    draws = _draw_metric(counts, per_cluster[0], n_classes, metric) - _draw_metric(counts, per_cluster[1], n_classes, metric)
+    a, b = (float(_draw_metric(np.ones((1, len(strata))), pc, n_classes, metric)[0]) for pc in per_cluster)
+    low, high = np.quantile(draws, [0.025, 0.975])
+    return dict(value=a - b, ci_low=float(low), ci_high=float(high), p_value=float(np.mean(draws <= 0)), a=a, b=b,
+                unit="item" if clusters is None else "speaker", n_units=int(len(strata)), n_boot=int(n_boot), metric=metric)
 
 # %% ../nbs/09_analysis.ipynb #c032
 def plot_best_layer_probability(prob:dict, # `best_layer_probability`'s result, or just its {layer: probability}

@@ -14,7 +14,7 @@ POOLINGS = ("mean", "mean+std")  # as in indic_probe.extract: written here so th
 # %% auto #0
 __all__ = ['DEFAULT_DATASET', 'DEFAULT_MODEL', 'POOLINGS', 'positive_int', 'positive_seconds', 'RUN_MODELS_HELP', 'run_pipeline',
            'prepare_cache', 'unknown_speakers', 'checked_corpus', 'check_corpus', 'model_list', 'run_folder_names',
-           'run_models', 'run_demo', 'build_parser', 'cli', 'main']
+           'with_baselines', 'run_models', 'run_demo', 'build_parser', 'cli', 'main']
 
 # %% ../nbs/06_cli.ipynb #c005
 def run_pipeline(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or CSV manifest
@@ -112,9 +112,21 @@ def model_list(model: str | None = None, # one model, or several separated by co
     return names
 
 def run_folder_names(models: list[str]) -> list[str]:
-    "A folder name per model, unique: a hub id with '/' as '--', a local folder by its name (numbered where names repeat)"
-    base = [str(m).rstrip("/").replace("/", "--") if not Path(str(m)).expanduser().exists() else Path(str(m)).expanduser().resolve().name for m in models]
+    "A folder name per model, unique: a hub id with '/' as '--', a local folder by its name, 'random-init--NAME' for a baseline (numbered where names repeat)"
+    def name(m):
+        if str(m).startswith("random-init:"): return "random-init--" + name(str(m)[len("random-init:"):])
+        return str(m).rstrip("/").replace("/", "--") if not Path(str(m)).expanduser().exists() else Path(str(m)).expanduser().resolve().name
+    base = [name(m) for m in models]
     return [b if base.count(b) == 1 else f"{b}-{base[:k + 1].count(b)}" for k, b in enumerate(base)]
+
+def with_baselines(models: list[str], # the models a run covers
+                   baseline: str | None = None, # 'random-init': add each model's untrained baseline (its architecture, random weights)
+                  ) -> list[str]:
+    "The models, each followed by its untrained baseline when asked (handcrafted features have none)"
+    if baseline in (None, "", "none"): return list(models)
+    if baseline != "random-init": raise ValueError(f"--baseline must be random-init or none, not {baseline!r}")
+    from indic_probe.extract import HANDCRAFTED, RANDOM_INIT, random_init_of
+    return [m for model in models for m in [model] + ([] if str(model).lower() in HANDCRAFTED or random_init_of(model) else [RANDOM_INIT + model])]
 
 def run_models(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or CSV manifest
                models: list[str] = (DEFAULT_MODEL, "mfcc"), # models to run with the same settings and compare
@@ -137,8 +149,9 @@ def run_models(data: str = DEFAULT_DATASET, # corpus: hub id, audiofolder or CSV
 def run_demo(out: str | Path = "demo", # folder for the demo corpus, model, caches and runs
              speakers_per_accent: int = 4, sentences_per_speaker: int = 6, jobs: int = 2,
              layers: str | None = None, protocols: str = "seed,kfold,speaker") -> Path:
-    "Offline demo: synthetic accents through the whole pipeline, with a tiny random HuBERT and the MFCC baseline"
+    "Offline demo: synthetic accents through the whole pipeline, with a tiny random HuBERT, its random-init baseline and the MFCC baseline"
     from indic_probe.synth import make_accent_corpus, make_tiny_model
+    from indic_probe.extract import RANDOM_INIT
     out = Path(out)
     print("indic-probe demo: synthesising an accent corpus with espeak-ng and saving a tiny random HuBERT (offline).")
     corpus = out / "corpus"
@@ -150,10 +163,14 @@ def run_demo(out: str | Path = "demo", # folder for the demo corpus, model, cach
     print("\nThe MFCC baseline on the same corpus, through the same pipeline (one 'layer': 20 MFCCs with deltas, mean and std over time):")
     baseline, _ = run_pipeline(str(corpus), "mfcc", out / "run_mfcc", cache=out / "cache_mfcc", protocols=protocols, jobs=jobs,
                                n_boot=300, overwrite=True, vad=True, pooling="mean+std", probes="logreg")  # MFCCs are not standardised: the MLP does not train on them
+    print("\nThe untrained baseline: the same tiny HuBERT architecture with other random weights (random-init), through the same pipeline:")
+    untrained, _ = run_pipeline(str(corpus), RANDOM_INIT + str(model), out / "run_random", cache=out / "cache_random", layers=layers, protocols=protocols,
+                                jobs=jobs, n_boot=300, overwrite=True, vad=True, all_layers=False)
     from indic_probe.compare import build_compare
-    comparison = build_compare([out / "run", out / "run_mfcc"], out / "compare")
+    comparison = build_compare([out / "run", out / "run_mfcc", out / "run_random"], out / "compare")
     print(f"\nreport: {report}\n        {report.with_suffix('.html')}\n"
           f"MFCC baseline: {baseline.with_suffix('.html')}\n"
+          f"untrained baseline (random-init): {untrained.with_suffix('.html')}\n"
           f"comparison of the two: {comparison.with_suffix('.html')}\n"
           "The HuBERT has RANDOM weights: its numbers only prove the pipeline works; they say nothing about accents.\n"
           "The MFCC baseline does carry accent information: compare its speaker-disjoint score with its optimistic one.\n"
@@ -314,6 +331,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "(IndicAccentDB, HuBERT base) next to honest protocols.")
     _extract_options(p, None)
     p.add_argument("--models", metavar="FILE", default=None, help="a file naming the models to run and compare, one per line (instead of --model A,B,C)")
+    p.add_argument("--baseline", default="none", choices=["none", "random-init"],
+                   help="random-init: also run each model's untrained baseline (the same architecture from its config, random weights with "
+                        "a fixed seed; as a model: random-init:MODEL) into its own cache and run, and compare them (trained minus random "
+                        "per layer); it costs a second run")
     _vad_option(p, default=True)
     p.add_argument("--no-speakers", dest="recover_speakers", action="store_false",
                    help="do not recover unknown speakers by clustering voices (by default `run` does, when some items have none)")
@@ -427,7 +448,7 @@ def _command(args) -> int:
             return 0
         if args.command == "run":
             from indic_probe.sweep import sweep_failed
-            models, common = model_list(args.model, args.models), dict(probe_device=args.probe_device, overwrite=args.overwrite,
+            models, common = with_baselines(model_list(args.model, args.models), args.baseline), dict(probe_device=args.probe_device, overwrite=args.overwrite,
                                                                        recover_speakers=args.recover_speakers, **_sweep_kwargs(args), **_extract_kwargs(args))
             if len(models) > 1:
                 comparison, states = run_models(args.data, models, args.out, args.cache, **common)

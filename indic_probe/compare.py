@@ -14,12 +14,15 @@ from .report import (COLUMNS, HONESTY, METRICS, RunFolderError, collect_results,
                                 protocol_label, provenance, render_html, results_by_layer, run_state, side_legend, signal_reading)
 
 # %% auto #0
-__all__ = ['COMPARE_COLUMNS', 'model_of', 'run_names', 'compare_table', 'fake_comparison', 'common_probes', 'common_protocol',
-           'run_colours', 'plot_compare', 'best_layer_summary', 'plot_best_probability', 'read_comparison', 'run_cache',
-           'cka_problem', 'runs_cka', 'compare_provenance', 'runs_overview', 'label_classes', 'check_runs',
-           'CompareError', 'build_compare']
+__all__ = ['RANDOM_INIT', 'COMPARE_COLUMNS', 'DIFFERENCE_COLUMNS', 'model_of', 'run_names', 'compare_table', 'fake_comparison',
+           'common_probes', 'common_protocol', 'run_colours', 'plot_compare', 'best_layer_summary',
+           'plot_best_probability', 'read_comparison', 'baseline_pairs', 'trained_minus_random',
+           'plot_trained_minus_random', 'read_trained_minus_random', 'run_cache', 'cka_problem', 'runs_cka',
+           'compare_provenance', 'runs_overview', 'label_classes', 'check_runs', 'CompareError', 'build_compare']
 
 # %% ../nbs/08_compare.ipynb #c006
+RANDOM_INIT = "random-init:" # extract.RANDOM_INIT (a baseline's model name), without importing torch
+
 def model_of(run_dir: str | Path) -> str:
     "The model a run probed, as its cache manifest names it ('unknown' when the run does not say)"
     manifest = run_state(run_dir).get("manifest", {})
@@ -28,7 +31,10 @@ def model_of(run_dir: str | Path) -> str:
 def run_names(runs: list, # run folders
              ) -> list[str]:
     "A short unique name per run: the model's last path component; the run folder's name added where models repeat"
-    short = [Path(model_of(r).rstrip("/")).name or "unknown" for r in runs]
+    def short_name(model: str) -> str:
+        if model.startswith(RANDOM_INIT): return f"{short_name(model[len(RANDOM_INIT):])} (random init)"
+        return Path(model.rstrip("/")).name or "unknown"
+    short = [short_name(model_of(r)) for r in runs]
     names = [f"{s} ({Path(r).resolve().name})" if short.count(s) > 1 else s for s, r in zip(short, runs)]
     return [n if names.count(n) == 1 else f"{n} #{names[:k + 1].count(n)}" for k, n in enumerate(names)]
 
@@ -266,6 +272,78 @@ def read_comparison(summary: pd.DataFrame, # from `best_layer_summary`
     if silent: text.append(f"{_names(silent)} {'shows' if len(silent) == 1 else 'show'} no accent information above the null"
                            + (f": {top.run} is the only run that does." if not len(rivals) else "."))
     return " ".join(text)
+
+# %% ../nbs/08_compare.ipynb #c032b
+def baseline_pairs(runs: list, # run folders
+                  ) -> list[tuple[Path, Path]]:
+    "(trained run, its random-init baseline) for every random-init run whose trained model is among the runs"
+    from_model = {model_of(r): Path(r) for r in runs}
+    return [(from_model[model[len(RANDOM_INIT):]], Path(r)) for r in runs
+            if (model := model_of(r)).startswith(RANDOM_INIT) and model[len(RANDOM_INIT):] in from_model]
+
+DIFFERENCE_COLUMNS = ["probe", "protocol", "scope", "layer", "trained", "random", "difference", "ci_low", "ci_high", "p_value", "unit", "note"]
+
+def trained_minus_random(trained: str | Path, # the trained model's run folder
+                         random: str | Path, # its random-init baseline's run folder (same corpus, same settings)
+                         metric: str = "accuracy", # one of report.METRICS
+                         n_boot: int = 1000, # paired bootstrap resamples
+                        ) -> pd.DataFrame: # DIFFERENCE_COLUMNS, a row per probe x protocol x layer both runs scored
+    "Per layer and curve: trained score, random score, their difference with a paired bootstrap interval (a note where it cannot be paired)"
+    from indic_probe.analysis import paired_difference  # loads torch: only when there is something to resample
+    curves = [headline(collect_results(run, write=False)) for run in (trained, random)]
+    curves = [c[c.metric == metric] for c in curves]
+    rows = []
+    for (probe, protocol, scope), line in curves[0].groupby(["probe", "protocol", "scope"], sort=False):
+        other = curves[1].query("probe == @probe and protocol == @protocol and scope == @scope").set_index("layer")
+        results = [report.results_by_layer(run, probe, protocol, scope) for run in (trained, random)]
+        for r in line.sort_values("layer").itertuples():
+            if r.layer not in other.index: continue
+            row = dict(probe=probe, protocol=protocol, scope=scope, layer=int(r.layer), trained=float(r.value), random=float(other.value[r.layer]),
+                       difference=float(r.value - other.value[r.layer]), ci_low=np.nan, ci_high=np.nan, p_value=np.nan, unit=None, note="")
+            try:
+                paired = paired_difference(results[0][r.layer], results[1][r.layer], n_boot=n_boot, metric=metric)
+                row.update(ci_low=paired["ci_low"], ci_high=paired["ci_high"], p_value=paired["p_value"], unit=paired["unit"])
+            except (ValueError, KeyError) as error: row["note"] = f"no paired interval: {error}"
+            rows.append(row)
+    return pd.DataFrame(rows, columns=DIFFERENCE_COLUMNS)
+
+def plot_trained_minus_random(difference: pd.DataFrame, # from `trained_minus_random`
+                              title: str = "What training adds",
+                              xlabel: str = "layer (0 = CNN/embedding output)",
+                             ) -> plt.Figure:
+    "Trained minus random per layer, a line per protocol with its paired 95% interval, a panel per probe, zero marked"
+    probes, palette = list(dict.fromkeys(difference.probe)), report.protocol_palette()
+    with sns.axes_style("whitegrid"):
+        fig, axes = plt.subplots(1, len(probes), figsize=(5.8 * len(probes) + 2.2, 4.2), squeeze=False, sharey=True)
+    for ax, probe in zip(axes[0], probes):
+        panel = difference[difference.probe == probe]
+        for protocol in [p for p in HONESTY if p in set(panel.protocol)]:
+            line = panel[panel.protocol == protocol].sort_values("layer")
+            colour = palette.get(protocol)
+            ax.plot(line.layer, line.difference, marker="o", ms=4, color=colour, ls="--" if protocol == "seed" else "-", label=report.protocol_label(protocol))
+            ax.fill_between(line.layer, line.ci_low, line.ci_high, color=colour, alpha=0.15, lw=0)
+        ax.axhline(0, color="black", lw=1)
+        ax.set(title=f"{probe} probe", xlabel=xlabel, ylabel=f"{difference.attrs.get('metric', 'accuracy').replace('_', ' ')}: trained minus random",
+               xticks=sorted(set(panel.layer)))
+    return report.side_legend(fig, axes, "protocol\n(band: paired 95% CI)", f"{title}: trained minus random weights per layer")
+
+def read_trained_minus_random(difference: pd.DataFrame, # from `trained_minus_random`
+                              probe: str, # the probe to read
+                             ) -> str:
+    "Where training adds most under the most honest protocol, and at how many layers its interval is above 0, in words"
+    rows = difference[difference.probe == probe]
+    if rows.empty: return f"No layer of the {probe} probe was scored in both runs."
+    protocol = most_honest(rows.protocol)
+    line = rows[rows.protocol == protocol].sort_values("layer")
+    top = line.loc[line.difference.idxmax()]
+    above = line[line.ci_low > 0]
+    interval = (f"95% CI {top.ci_low:.3f} to {top.ci_high:.3f}, paired over the same {top.unit}s" if pd.notna(top.ci_low) else top.note)
+    text = (f"Under the {report.protocol_label(protocol)} protocol ({probe}), training adds most at layer {int(top.layer)}: "
+            f"{top.difference:+.3f} ({interval}; trained {top.trained:.3f}, random weights {top.random:.3f}).")
+    if line.ci_low.isna().all(): return text + " Without paired predictions no interval can be drawn, so this is not a verdict."
+    if above.empty:
+        return text + (" At no layer is the interval above 0: what this curve shows, an untrained encoder of the same shape already gives.")
+    return text + f" The interval is above 0 at {len(above)} of {len(line)} layers ({', '.join(map(str, above.layer.astype(int)))})."
 
 # %% ../nbs/08_compare.ipynb #c034
 def run_cache(run_dir: str | Path) -> Path | None:

@@ -22,11 +22,12 @@ from .cache import (CACHE_FORMAT, ERROR_COLUMNS, NONSPEECH_METHOD, CacheMismatch
 
 # %% auto #0
 __all__ = ['DTYPES', 'FBANK_WINDOW', 'FBANK_HOP', 'HANDCRAFTED', 'DEFAULT_MODEL', 'SUPPORTED_ENCODERS', 'PADDING_TOLERANCE',
-           'POOLINGS', 'MAX_SECONDS', 'EAGER_MAX_SECONDS', 'GIB', 'CARD_MEMORY', 'FIRST_CONV_BYTES', 'VAD_SETTINGS',
-           'MIN_SPEECH_SECONDS', 'VOICE_DIM', 'VOICE_BATCH', 'POOL_OVER', 'resolve_device', 'cpu_has_native_bf16',
-           'gpu_dtype', 'resolve_dtype', 'autocast_for', 'PerClipFeatureEncoder', 'Encoder', 'MaskedEncoder',
-           'WhisperStyleEncoder', 'FeatureEncoder', 'ModelLoadError', 'not_a_model', 'not_an_encoder', 'encoder_family',
-           'check_padding', 'check_model', 'wrap_encoder', 'load_encoder', 'original_method_embedding',
+           'RANDOM_INIT', 'RANDOM_INIT_SEED', 'POOLINGS', 'MAX_SECONDS', 'EAGER_MAX_SECONDS', 'GIB', 'CARD_MEMORY',
+           'FIRST_CONV_BYTES', 'VAD_SETTINGS', 'MIN_SPEECH_SECONDS', 'VOICE_DIM', 'VOICE_BATCH', 'POOL_OVER',
+           'resolve_device', 'cpu_has_native_bf16', 'gpu_dtype', 'resolve_dtype', 'autocast_for',
+           'PerClipFeatureEncoder', 'Encoder', 'MaskedEncoder', 'WhisperStyleEncoder', 'FeatureEncoder',
+           'ModelLoadError', 'not_a_model', 'not_an_encoder', 'encoder_family', 'check_padding', 'random_init_of',
+           'check_model', 'wrap_encoder', 'load_encoder', 'random_encoder', 'original_method_embedding',
            'one_clip_embedding', 'weights_bytes', 'batch_memory', 'gpu_batch_seconds', 'default_max_seconds',
            'vad_identity', 'speech_mask', 'speaker_encoder', 'speaker_encoder_identity', 'voice_input', 'voice_status',
            'voice_vectors', 'voice_embedding', 'voices_key', 'Pooled', 'nonspeech_audio', 'embed_regions',
@@ -443,9 +444,19 @@ def _quiet_transformers():
 
 _FAMILY_CLASSES = {"cnn": Encoder, "attention-mask": MaskedEncoder, "whisper": WhisperStyleEncoder}
 
-def check_model(model: str, # hub id, local folder, 'mfcc' or 'logmel'
+RANDOM_INIT = "random-init:" # a model name's prefix: the same architecture from its config, with random weights (the untrained baseline)
+RANDOM_INIT_SEED = 1729 # the random weights' torch seed: one baseline per architecture, the same on every machine (not 0: the synthetic tiny models use 0)
+
+def random_init_of(model: str) -> str | None:
+    "The trained model a 'random-init:MODEL' name is the untrained baseline of (None for any other name)"
+    return str(model)[len(RANDOM_INIT):] if str(model).startswith(RANDOM_INIT) else None
+
+def check_model(model: str, # hub id, local folder, 'mfcc' or 'logmel'; 'random-init:MODEL' for its untrained baseline
                ) -> str: # the encoder family
     "Refuse a model no family can run, from its config alone (built on the meta device: no weights read), before any work starts"
+    if random_init_of(model) is not None:
+        if str(random_init_of(model)).lower() in HANDCRAFTED: raise ModelLoadError(f"{model}: {random_init_of(model)} has no weights to randomise")
+        return check_model(random_init_of(model))
     if str(model).lower() in HANDCRAFTED: return "handcrafted"
     from transformers import AutoConfig, AutoModel
     if looks_local(str(model)) and not Path(str(model)).expanduser().exists(): raise ModelLoadError(f"{model}: no such folder or file")
@@ -488,12 +499,27 @@ def load_encoder(model: str = DEFAULT_MODEL, # hub id or local path of a HF spee
     if str(model).lower() in HANDCRAFTED: return FeatureEncoder(str(model).lower(), dict(HANDCRAFTED[str(model).lower()]))
     from transformers import AutoModel
     family = check_model(model)  # a model no family runs is refused before its weights are read
+    if random_init_of(model) is not None: return random_encoder(random_init_of(model), device, dtype)
     try:
         with _quiet_transformers(): net = AutoModel.from_pretrained(str(model))  # a checkpoint with a CTC or classification head loads as its base encoder
     except (OSError, ValueError, KeyError) as e:
         raise ModelLoadError(f"cannot load model {str(model)!r}: {(str(e).strip().splitlines() or [type(e).__name__])[0][:300]} "
                              f"(a hub id such as {DEFAULT_MODEL} must be downloadable: offline, point --model at a folder saved with save_pretrained)") from None
     return wrap_encoder(net, _feature_extractor(model, family), str(model), device, dtype)
+
+def random_encoder(model: str, # hub id or local path of the trained model whose architecture is wanted
+                   device: str = "auto", dtype: str = "auto",
+                  ) -> Encoder:
+    "The untrained baseline: `model`'s architecture built from its config with random weights (torch seed `RANDOM_INIT_SEED`), its feature extractor"
+    from transformers import AutoConfig, AutoModel
+    family = check_model(model)
+    with _quiet_transformers(): config = AutoConfig.from_pretrained(str(model))
+    with torch.random.fork_rng(devices=[]), _quiet_transformers():  # the caller's random state is left as it was
+        torch.manual_seed(RANDOM_INIT_SEED)
+        net = AutoModel.from_config(config)
+    weights = net.get_encoder() if family == "whisper" else net
+    identity = dict(_identity(config, weights), init=f"random (torch seed {RANDOM_INIT_SEED})", trained_model=str(model))
+    return wrap_encoder(net, _feature_extractor(model, family), RANDOM_INIT + str(model), device, dtype, identity)
 
 # %% ../nbs/01_extract.ipynb #c016
 def original_method_embedding(model: nn.Module, feature_extractor: Any, audio: np.ndarray, # 16 kHz clip

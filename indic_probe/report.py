@@ -15,13 +15,13 @@ __all__ = ['HONESTY', 'METRICS', 'COLUMNS', 'NULL_COLUMNS', 'CONTEXT', 'ALPHA', 
            'FIGURE_FORMATS', 'RunFolderError', 'read_sweep', 'run_state', 'layer_results', 'stale_layers',
            'layer_failures', 'nothing_probed', 'collect_results', 'headline', 'like_for_like', 'protocol_label',
            'most_honest', 'best_layers', 'featured', 'find_result', 'results_by_layer', 'recall_table',
-           'confusion_table', 'fold_text', 'exclusions', 'probe_notes', 'fake_run', 'draw_band', 'side_legend',
-           'plot_layer_curves', 'plot_recall_heatmap', 'draw_confusion', 'plot_confusion', 'layer_analysis_figure',
-           'holm', 'layer_numbers', 'signal_reading', 'leakage_reading', 'erasure_reading', 'read_run', 'write_reading',
-           'load_reading', 'signal_sentences', 'leakage_sentences', 'interpret', 'plot_speaker_vs_accent',
-           'read_speaker_vs_accent', 'plot_nonspeech', 'read_channel', 'speaker_recovery', 'read_erasure',
-           'plot_erasure', 'odds_unavailable', 'best_layer_odds', 'all_layers', 'read_weighted', 'provenance',
-           'departures', 'corpus_facts', 'speaker_id_sources', 'left_out', 'save_figure', 'paper_table',
+           'confusion_table', 'fold_text', 'exclusions', 'probe_notes', 'fake_run', 'protocol_palette', 'draw_band',
+           'side_legend', 'plot_layer_curves', 'plot_recall_heatmap', 'draw_confusion', 'plot_confusion',
+           'layer_analysis_figure', 'holm', 'layer_numbers', 'signal_reading', 'leakage_reading', 'erasure_reading',
+           'read_run', 'write_reading', 'load_reading', 'signal_sentences', 'leakage_sentences', 'interpret',
+           'plot_speaker_vs_accent', 'read_speaker_vs_accent', 'plot_nonspeech', 'read_channel', 'speaker_recovery',
+           'read_erasure', 'plot_erasure', 'odds_unavailable', 'best_layer_odds', 'all_layers', 'read_weighted',
+           'provenance', 'departures', 'corpus_facts', 'speaker_id_sources', 'left_out', 'save_figure', 'paper_table',
            'write_paper_tables', 'cache_key_id', 'trace', 'render_html', 'ReportError', 'build_report']
 
 # %% ../nbs/04_report.ipynb #c005
@@ -262,6 +262,7 @@ def fake_run(run_dir: str | Path, # folder to write sweep.json and layers/layer_
              failed: Iterable[int] = (), # layers to mark failed (no JSON written)
              seed: int = 0, # random seed for the small jitter
              diagnostics: bool = False, # add speaker identification, the non-speech control (carrying the label) and recovered speakers
+             signal: float = 0.45, # height of the honest curve's peak above its floor
             ) -> Path:
     "Write a synthetic run folder in the contract's format (for tests and the report's example)"
     run_dir, rng, classes = Path(run_dir), np.random.default_rng(seed), ["a", "b", "c", "d"]
@@ -272,7 +273,7 @@ def fake_run(run_dir: str | Path, # folder to write sweep.json and layers/layer_
             states[str(layer)] = dict(status="failed", notebook=f"layers/layer_{layer:02d}.ipynb", json=None,
                                       error="ValueError: layer_%02d.npy: checksum mismatch\nTraceback ..." % layer, seconds=1.0)
             continue
-        honest = 0.36 + 0.45 * np.exp(-((layer - peak) ** 2) / 2)
+        honest = 0.36 + signal * np.exp(-((layer - peak) ** 2) / 2)
         control = 0.93 if leakage else 0.35  # labels shuffled across speakers: what the speakers alone give under a random split
         results = []
         for probe in ("mlp", "logreg"):
@@ -321,7 +322,7 @@ def fake_run(run_dir: str | Path, # folder to write sweep.json and layers/layer_
     return run_dir
 
 # %% ../nbs/04_report.ipynb #c016
-def _palette() -> dict:
+def protocol_palette() -> dict:
     "One colour per protocol, far apart in the colour-blind palette: blue, green, pink, vermillion"
     colours = sns.color_palette("colorblind", 10)
     return dict(speaker=colours[0], kfold=colours[2], holdout=colours[4], seed=colours[3])
@@ -389,7 +390,7 @@ def plot_layer_curves(table: pd.DataFrame, # from `collect_results`
                      ) -> plt.Figure:
     "Metric per layer with CI bands, a line per protocol, a panel per probe, best layers starred, chance lines"
     rows, same_items = headline(table, task), like_for_like(table, task)
-    rows, same_items, palette, failed = rows[rows.metric == metric], same_items[same_items.metric == metric], _palette(), sorted(failed)
+    rows, same_items, palette, failed = rows[rows.metric == metric], same_items[same_items.metric == metric], protocol_palette(), sorted(failed)
     probes, layers = sorted(rows.probe.unique()), sorted(set(rows.layer.astype(int)) | set(failed))
     layers = list(range(min(layers), max(layers) + 1))
     with sns.axes_style("whitegrid"):
@@ -470,7 +471,7 @@ def layer_analysis_figure(table: pd.DataFrame, # from `collect_results`
     "Original-style figure: accuracy per layer, best layer marked; saved at 300 dpi to `path`"
     table = headline(table)
     probe = probe if probe in set(table.probe) else sorted(table.probe)[0]
-    rows, palette, failed = table[(table.metric == "accuracy") & (table.probe == probe)], _palette(), sorted(failed)
+    rows, palette, failed = table[(table.metric == "accuracy") & (table.probe == probe)], protocol_palette(), sorted(failed)
     layers = sorted(set(rows.layer.astype(int)) | set(failed))
     layers = list(range(min(layers), max(layers) + 1))
     with sns.axes_style("whitegrid"):
@@ -652,13 +653,15 @@ def erasure_reading(table: pd.DataFrame, # from `collect_results`
         was = before.get(n["layer"])
         n.update(before_value=was and was["value"], before_ci_low=was and was["ci_low"], before_ci_high=was and was["ci_high"],
                  before_null_mean=was and was["null_mean"], change=None if not was or n["value"] is None else n["value"] - was["value"])
+    labelled = headline(table).query("metric == @metric and probe == 'logreg'")
+    accent_before = signal_reading(table, "logreg", metric)["signal"] if len(labelled) else "unclear"
     checks = {}
     for task, verdict in (("speaker_id_without_speaker", "erasure_complete"), ("speaker_id_without_label", "speaker_after_accent_erased")):
         if not len(headline(table, task)): continue
         found = signal_reading(table, "logreg", metric, task=task)
         value = {"yes": "no", "no": "yes"}.get(found["signal"], "unclear") if verdict == "erasure_complete" else found["signal"]
         checks[verdict] = dict(verdict=value, why=found["why"], numbers=found["numbers"])
-    return dict(accent_after_erasure=accent["signal"], best_layers=accent["best_layers"],
+    return dict(accent_after_erasure=accent["signal"], accent_before_erasure=accent_before, best_layers=accent["best_layers"],
                 erasure_complete=checks.get("erasure_complete", {}).get("verdict", "unclear"),
                 speaker_after_accent_erased=checks.get("speaker_after_accent_erased", {}).get("verdict", "unclear"),
                 why=dict(accent_after_erasure=accent["why"], **{k: c["why"] for k, c in checks.items()},
@@ -958,8 +961,10 @@ def read_erasure(reading: dict) -> str:
                 + (" What these layers carry about the accent is not the voices of its speakers." if entry["erasure_complete"] == "yes" else "")]
     else:
         text = [f"With speaker identity within each accent erased (LEACE, fitted on each training part), no layer reads the accent above its null "
-                f"under the {name} protocol (best: layer {top['layer']}, {_figures(top, n['null_unit'], n['metric'])}; {before}): the accent "
-                "information these layers held lies in the directions that tell the speakers of one accent apart."]
+                f"under the {name} protocol (best: layer {top['layer']}, {_figures(top, n['null_unit'], n['metric'])}; {before})"
+                + (": the accent information these layers held lies in the directions that tell the speakers of one accent apart."
+                   if entry.get("accent_before_erasure") == "yes" else
+                   "; nor did any layer before erasure, so there was no accent information for the erasure to take away.")]
     check = n["checks"].get("erasure_complete")
     if check:
         worst = max(check["layers"], key=lambda m: m["value"] - (m["null_mean"] or 0))
@@ -991,7 +996,7 @@ def plot_erasure(table: pd.DataFrame, # from `collect_results`
                                                 ("speaker_id_without_label", "after accent erasure")) if len(_diagnostic_rows(table, task))]
     layers = sorted(set(after.layer) | set(failed))
     layers = list(range(min(layers), max(layers) + 1))
-    palette, colours = _palette(), sns.color_palette("colorblind", 10)
+    palette, colours = protocol_palette(), sns.color_palette("colorblind", 10)
     with sns.axes_style("whitegrid"): fig, axes = plt.subplots(1, 2, figsize=(14, 4.4), squeeze=False, sharey=True)
     left, right = axes[0]
     for protocol in _protocols_in(after):

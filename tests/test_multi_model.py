@@ -47,3 +47,26 @@ def test_a_model_no_family_runs_is_refused_before_any_work(speech_corpus, tmp_pa
     BertModel(BertConfig(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64, vocab_size=50)).save_pretrained(tmp_path / "bert")
     proc = run_cli("run", "--data", speech_corpus, "--model", f"mfcc,{tmp_path / 'bert'}", "--out", tmp_path / "runs", check=False)
     assert proc.returncode == 2 and "is not a speech encoder" in proc.stderr and not (tmp_path / "runs" / "mfcc").exists()
+
+
+def test_random_init_baseline_gets_its_own_cache_and_run_and_the_compare_shows_trained_minus_random(speech_corpus, tmp_path):
+    "`run --baseline random-init`: the tiny HuBERT and its architecture with random weights, each into its own cache and run, then compared"
+    import json, numpy as np
+    model = str(make_tiny_model(tmp_path / "tiny-hubert", num_hidden_layers=1))
+    proc = run_cli("run", "--data", speech_corpus, "--model", model, "--baseline", "random-init", "--out", tmp_path / "runs", "--device", "cpu",
+                   "--probe", "logreg", "--protocol", "speaker", "--tasks", "label", "--no-vad", "--no-all-layers", "--n-boot", "50",
+                   "--nulls", "2", "--jobs", "2", timeout=900)
+    out = tmp_path / "runs"
+    trained, untrained = (json.loads((out / n / "cache" / "manifest.json").read_text()) for n in ("tiny-hubert", "random-init--tiny-hubert"))
+    assert untrained["model"] == f"random-init:{model}" and untrained["key"]["init"].startswith("random (torch seed")
+    assert trained["key"]["weights_sha"] != untrained["key"]["weights_sha"] and "init" not in trained["key"]
+    assert trained["key"]["config_sha"] == untrained["key"]["config_sha"]  # the same architecture
+    layers = [np.load(out / n / "cache" / "layer_01.npy") for n in ("tiny-hubert", "random-init--tiny-hubert")]
+    assert layers[0].shape == layers[1].shape and not np.allclose(layers[0], layers[1])
+    report_page = html.unescape((out / "random-init--tiny-hubert" / "report.html").read_text(encoding="utf-8"))
+    assert "Baseline run:" in report_page and "random weights" in report_page
+    assert "Baseline run:" not in html.unescape((out / "tiny-hubert" / "report.html").read_text(encoding="utf-8"))
+    page = html.unescape((out / "compare" / "compare.html").read_text(encoding="utf-8"))
+    assert "Under the speaker protocol (logreg), training adds most at layer" in page and "paired over the same speakers" in page
+    assert "tiny-hubert (random init)" in page
+    assert f"compare: {out / 'compare' / 'compare.ipynb'}" in proc.stdout
