@@ -20,9 +20,9 @@ from .stats import cluster_confusions, cluster_strata, metrics_from_confusion, r
 # %% auto #0
 __all__ = ['METRICS', 'HEAD_C', 'LOGIT_SCALE', 'VIEW_METHODS', 'linear_cka', 'cross_cka', 'cka_matrix', 'cka_baseline',
            'baseline_text', 'subset_rows', 'cache_cka', 'plot_cka', 'best_layer_probability', 'paired_difference',
-           'plot_best_layer_probability', 'head_scores', 'HeadsFit', 'fit_heads', 'standardise_fold', 'logit_starts',
-           'run_weighted_probe', 'weighting_gain', 'plot_layer_weights', 'plot_weighted_vs_layers', 'EmbeddingView',
-           'has_umap', 'embedding_view', 'plot_embedding_view']
+           'ranking_agreement', 'plot_best_layer_probability', 'head_scores', 'HeadsFit', 'fit_heads',
+           'standardise_fold', 'logit_starts', 'run_weighted_probe', 'weighting_gain', 'plot_layer_weights',
+           'plot_weighted_vs_layers', 'EmbeddingView', 'has_umap', 'embedding_view', 'plot_embedding_view']
 
 # %% ../nbs/09_analysis.ipynb #c006
 class _Prepared(NamedTuple):
@@ -283,6 +283,41 @@ def paired_difference(result_a:dict, # one run_probe result, with predictions (s
     low, high = np.quantile(draws, [0.025, 0.975])
     return dict(value=a - b, ci_low=float(low), ci_high=float(high), p_value=float(np.mean(draws <= 0)), a=a, b=b,
                 unit="item" if clusters is None else "speaker", n_units=int(len(strata)), n_boot=int(n_boot), metric=metric)
+
+# %% ../nbs/09_analysis.ipynb #c024c
+def _kendall(a:np.ndarray, b:np.ndarray) -> float:
+    "Kendall's tau-b of two score vectors (NaN when either is constant)"
+    from scipy.stats import kendalltau
+    if np.ptp(a) == 0 or np.ptp(b) == 0: return float('nan')
+    return float(kendalltau(a, b).statistic)
+
+def ranking_agreement(results_a:dict, # {layer: run_probe result} of one probe (with predictions)
+                      results_b:dict, # {layer: result} of another probe under the same protocol and scope, on the same items
+                      n_boot:int=1000, # paired bootstrap resamples
+                      seed:int=0, # bootstrap seed
+                      metric:str="accuracy", # one of METRICS
+                     ) -> dict: # tau, ci_low, ci_high, n_valid (draws where neither ranking was constant), observed scores, unit, ...
+    "Kendall's tau between two probes' rankings of the layers, with a bootstrap interval that resamples the same speakers (or items) for both"
+    if metric not in METRICS: raise ValueError(f"metric must be one of {METRICS}, not {metric!r}")
+    layers = sorted(set(results_a) & set(results_b))
+    if len(layers) < 3: raise ValueError(f"a ranking agreement needs 3 or more layers scored by both probes, not {len(layers)}")
+    (_, y_a, cl_a, pred_a, classes), (_, y_b, cl_b, pred_b, _) = (_aligned({l: r[l] for l in layers}) for r in (results_a, results_b))
+    items = [_predictions(layers[0], r[layers[0]])[0] for r in (results_a, results_b)]
+    if not (np.array_equal(*items) and np.array_equal(y_a, y_b)) or (cl_a is None) != (cl_b is None) or (cl_a is not None and not np.array_equal(cl_a, cl_b)):
+        raise ValueError("the two probes scored other items (or other speakers); compare probes of one protocol and scope on one cache")
+    n_classes = max(len(classes), int(y_a.max()) + 1)
+    cluster_ids = np.arange(len(y_a)) if cl_a is None else np.unique(cl_a, return_inverse=True)[1]
+    per_cluster = [[cluster_confusions(y_a, p[l], cluster_ids, n_classes).astype(np.float64) for l in layers] for p in (pred_a, pred_b)]
+    strata = cluster_strata(y_a, cluster_ids)
+    counts = resample_counts(strata, n_boot, np.random.default_rng(seed)).astype(np.float64)
+    draws = [np.stack([_draw_metric(counts, pc, n_classes, metric) for pc in probe], 1) for probe in per_cluster]  # [B, L] per probe
+    taus = np.array([_kendall(a, b) for a, b in zip(*draws)])
+    observed = [np.array([_draw_metric(np.ones((1, len(strata))), pc, n_classes, metric)[0] for pc in probe]) for probe in per_cluster]
+    valid = taus[~np.isnan(taus)]
+    low, high = np.quantile(valid, [0.025, 0.975]) if len(valid) else (np.nan, np.nan)
+    return dict(tau=_kendall(*observed), ci_low=float(low), ci_high=float(high), n_boot=int(n_boot), n_valid=int(len(valid)),
+                layers=layers, observed_a=observed[0].tolist(), observed_b=observed[1].tolist(), metric=metric,
+                unit="item" if cl_a is None else "speaker", n_units=int(len(strata)))
 
 # %% ../nbs/09_analysis.ipynb #c032
 def plot_best_layer_probability(prob:dict, # `best_layer_probability`'s result, or just its {layer: probability}

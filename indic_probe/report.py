@@ -21,8 +21,9 @@ __all__ = ['HONESTY', 'METRICS', 'COLUMNS', 'NULL_COLUMNS', 'CONTEXT', 'ALPHA', 
            'read_run', 'write_reading', 'load_reading', 'signal_sentences', 'leakage_sentences', 'interpret',
            'plot_speaker_vs_accent', 'read_speaker_vs_accent', 'plot_nonspeech', 'read_channel', 'speaker_recovery',
            'read_erasure', 'plot_erasure', 'odds_unavailable', 'best_layer_odds', 'all_layers', 'read_weighted',
-           'provenance', 'departures', 'corpus_facts', 'speaker_id_sources', 'left_out', 'save_figure', 'paper_table',
-           'write_paper_tables', 'cache_key_id', 'trace', 'render_html', 'ReportError', 'build_report']
+           'probe_agreement', 'read_agreement', 'plot_agreement', 'provenance', 'departures', 'corpus_facts',
+           'speaker_id_sources', 'left_out', 'save_figure', 'paper_table', 'write_paper_tables', 'cache_key_id',
+           'trace', 'render_html', 'ReportError', 'build_report']
 
 # %% ../nbs/04_report.ipynb #c005
 HONESTY = ("speaker", "kfold", "holdout", "seed") # most honest first
@@ -673,7 +674,8 @@ def read_run(table: pd.DataFrame, # from `collect_results`
              odds: dict | None = None, # {probe: `best_layer_odds` under its most honest protocol}
              metric: str = "accuracy", # one of METRICS
              about: dict | None = None, # facts to keep beside the verdicts (sweep key, nulls, ...)
-            ) -> dict: # {"about", "label": {probe: verdicts}, "speaker_id": ..., "nonspeech_label": ...}
+             agreement: dict | None = None, # `probe_agreement`: do two probes rank the layers alike
+            ) -> dict: # {"about", "label": {probe: verdicts}, "speaker_id": ..., "nonspeech_label": ..., "erasure", "agreement"}
     "Every verdict of a run as data: what reading.json holds and what the report's sentences are rendered from"
     reading = {"about": dict(format=READING_FORMAT, metric=metric, alpha=ALPHA, correction="Holm over the layers of each curve", **(about or {}))}
     for probe in sorted(set(headline(table).probe)):
@@ -696,6 +698,7 @@ def read_run(table: pd.DataFrame, # from `collect_results`
                                                      why=dict(channel_confound=found["why"]), numbers=dict(found["numbers"], other_protocols=others))}
     erasure = erasure_reading(table, metric)
     if erasure: reading["erasure"] = erasure
+    if agreement: reading["agreement"] = agreement
     return reading
 
 def write_reading(run_dir: str | Path, # run folder
@@ -709,7 +712,7 @@ def write_reading(run_dir: str | Path, # run folder
     layer_jsons = layer_results(run_dir).values()
     about = dict(sweep_key=state.get("sweep_key"), n_null=next((r.get("n_null") for r in layer_jsons), None),
                  null_seconds=round(sum(r.get("null_seconds", 0) for r in layer_jsons), 1))
-    reading = read_run(table, odds, metric, about)
+    reading = read_run(table, odds, metric, about, probe_agreement(run_dir, table, odds, n_boot, metric))
     (Path(run_dir) / "reading.json").write_text(json.dumps(reading, indent=1))
     return reading
 
@@ -1078,6 +1081,74 @@ def read_weighted(together: dict | None, # `all_layers`
     if result.get("converged") is False:
         text.append("Not every fit converged: " + "; ".join(n for n in result.get("notes", []) if "converge" in n) + ".")
     return " ".join(text)
+
+# %% ../nbs/04_report.ipynb #c028j
+def probe_agreement(run_dir: str | Path, # run folder
+                    table: pd.DataFrame, # its `collect_results`
+                    odds: dict, # {probe: `best_layer_odds` under its most honest protocol}
+                    n_boot: int = 1000, # paired resamples
+                    metric: str = "accuracy", # one of METRICS
+                   ) -> dict | None: # probes, protocol, probe_dependent ('yes', 'no', 'unclear'), why, plausible, numbers; None with one probe
+    "Do two probes rank the layers alike (Kendall's tau, paired bootstrap), and do their plausible best layers overlap?"
+    label = headline(table)
+    label = label[label.metric == metric]
+    probes = sorted(set(label.probe))
+    if len(probes) < 2: return None
+    shared = set(label[label.probe == probes[0]].protocol) & set(label[label.probe == probes[1]].protocol)
+    if not shared: return None
+    a, b, protocol = probes[0], probes[1], most_honest(shared)
+    entry = dict(probes=[a, b], protocol=protocol, metric=metric, plausible=None, numbers=None)
+    why = odds_unavailable(run_dir, a, protocol) or odds_unavailable(run_dir, b, protocol)
+    if why: return dict(entry, probe_dependent="unclear", why=why)
+    from indic_probe.analysis import ranking_agreement
+    try: found = ranking_agreement(results_by_layer(run_dir, a, protocol), results_by_layer(run_dir, b, protocol), n_boot=n_boot, metric=metric)
+    except ValueError as error: return dict(entry, probe_dependent="unclear", why=str(error))
+    numbers = dict(found, **{k: _number(found[k]) for k in ("tau", "ci_low", "ci_high")})
+    plausible = {p: sorted(odds[p]["plausible"]) if (odds or {}).get(p) and odds[p].get("protocol") == protocol else None for p in (a, b)}
+    if None in plausible.values(): return dict(entry, probe_dependent="unclear", why="no best-layer odds for both probes under this protocol", numbers=numbers)
+    overlap = sorted(set(plausible[a]) & set(plausible[b]))
+    return dict(entry, probe_dependent="no" if overlap else "yes", why="", plausible=plausible, numbers=dict(numbers, overlap=overlap))
+
+def read_agreement(reading: dict) -> str:
+    "Does the answer survive the probe? In words, from the run's reading; empty with a single probe"
+    entry = reading.get("agreement")
+    if not entry: return ""
+    (a, b), name, n = entry["probes"], protocol_label(entry["protocol"]), entry["numbers"]
+    if n is None: return f"Whether the answer survives a change of probe cannot be read: {entry['why']}."
+    text = [f"Under the {name} protocol, {a} and {b} rank the {len(n['layers'])} layers with Kendall's tau {_x(n['tau'])} "
+            f"(95% CI {_x(n['ci_low'])} to {_x(n['ci_high'])}; {n['n_valid']} paired resamples of {n['n_units']} {n['unit']}s)"
+            + (": the interval includes 0, so the two probes do not agree on how the layers rank." if n["ci_low"] is None or n["ci_low"] <= 0 else ".")]
+    signals = [reading.get("label", {}).get(p, {}).get("accent_signal") for p in (a, b)]
+    sets = lambda: f"({a}: {_layers_text(entry['plausible'][a])}; {b}: {_layers_text(entry['plausible'][b])})"
+    if entry["probe_dependent"] == "unclear": text.append(f"Whether the best layer depends on the probe is unclear: {entry['why']}.")
+    elif "yes" not in signals: text.append("Neither probe reads the accent above its null, so there is no best-layer claim for the probe to change.")
+    elif entry["probe_dependent"] == "yes":
+        text.append(f"Their plausible best layers {sets()} do not overlap: the best-layer claim depends on the probe, so state it with the probe.")
+    else: text.append(f"Their plausible best layers {sets()} share {_layers_text(n['overlap'])}: the best-layer claim does not depend on which of the two reads it.")
+    return " ".join(text)
+
+def plot_agreement(table: pd.DataFrame, # from `collect_results`
+                   reading: dict, # the run's reading (its agreement entry names the probes and protocol)
+                  ) -> plt.Figure | None:
+    "One probe's score per layer against the other's, each with its 95% CI, layers labelled (None without an agreement entry)"
+    entry = reading.get("agreement")
+    if not entry or not entry.get("numbers"): return None
+    (a, b), protocol, metric = entry["probes"], entry["protocol"], entry["metric"]
+    rows = headline(table)
+    rows = rows[(rows.metric == metric) & (rows.protocol == protocol)]
+    pair = rows[rows.probe == a].set_index("layer").join(rows[rows.probe == b].set_index("layer"), lsuffix="_a", rsuffix="_b", how="inner")
+    with sns.axes_style("whitegrid"): fig, ax = plt.subplots(figsize=(5.6, 5.0))
+    colour = protocol_palette().get(protocol)
+    ax.errorbar(pair.value_a, pair.value_b, xerr=[pair.value_a - pair.ci_low_a, pair.ci_high_a - pair.value_a],
+                yerr=[pair.value_b - pair.ci_low_b, pair.ci_high_b - pair.value_b], fmt="o", color=colour, ecolor=colour, alpha=0.8, capsize=2)
+    for layer, r in pair.iterrows(): ax.annotate(f"L{int(layer)}", (r.value_a, r.value_b), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    low, high = min(pair.ci_low_a.min(), pair.ci_low_b.min()) - 0.02, max(pair.ci_high_a.max(), pair.ci_high_b.max()) + 0.02
+    ax.plot([low, high], [low, high], color="0.6", lw=1, ls=":")
+    n = entry["numbers"]
+    ax.set(xlabel=f"{a} {metric.replace('_', ' ')}", ylabel=f"{b} {metric.replace('_', ' ')}", xlim=(low, high), ylim=(low, high),
+           title=f"{protocol_label(protocol)}: Kendall's tau {_x(n['tau'])} (95% CI {_x(n['ci_low'])} to {_x(n['ci_high'])})")
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/04_report.ipynb #c030
 def _git_commit(*folders: Path) -> str:

@@ -3,7 +3,7 @@ import json
 import numpy as np, pandas as pd, pytest
 from indic_probe.data import UNKNOWN_SPEAKER
 from indic_probe.probe import planted_layer, probe_arrays
-from indic_probe.report import collect_results, interpret, load_reading, read_channel, read_erasure, write_reading
+from indic_probe.report import collect_results, interpret, load_reading, read_agreement, read_channel, read_erasure, write_reading
 
 FAST = dict(n_boot=200, device="cpu", threads=1)
 
@@ -157,3 +157,21 @@ def test_planted_accent_survives_speaker_erasure_at_its_layer(planted_erased):
     top = next(n for n in entry["numbers"]["layers"] if n["layer"] == 2)
     assert top["value"] > top["before_value"] - 0.05, top  # what the accent gave before erasure, it still gives
     assert "not the voices" in read_erasure(planted_erased)
+
+
+@pytest.fixture(scope="module")
+def monotone(tmp_path_factory):
+    "Accent growing with depth (layers 0-4), read by both probes"
+    layers = [planted_layer(360, 16, n_classes=3, n_speakers=18, class_signal=0.15 * k, noise_seed=k) for k in range(5)]
+    return write_run(tmp_path_factory.mktemp("monotone"), [X for X, _, _ in layers], layers[0][1], layers[0][2], list("abc"), probes=("mlp", "logreg"))
+
+
+def test_two_probes_on_a_monotone_curve_agree_and_on_noise_their_interval_holds_zero(monotone, pure_noise):
+    entry = monotone["agreement"]
+    assert entry["probes"] == ["logreg", "mlp"] and entry["protocol"] == "speaker", entry
+    assert entry["numbers"]["tau"] > 0.7 and entry["numbers"]["ci_low"] > 0, entry["numbers"]
+    assert entry["probe_dependent"] == "no" and 4 in entry["numbers"]["overlap"], entry
+    assert "the best-layer claim does not depend on which of the two reads it" in read_agreement(monotone)
+    noise = pure_noise["agreement"]["numbers"]
+    assert noise["ci_low"] < 0 < noise["ci_high"], noise
+    assert "the interval includes 0" in read_agreement(pure_noise) and "no best-layer claim for the probe to change" in read_agreement(pure_noise)

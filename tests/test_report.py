@@ -35,8 +35,9 @@ def test_html_is_self_contained_and_says_what_it_found(reported):
     text = html.unescape(page)
     assert "seed (optimistic)" in text and "Example only" not in text
     reading = load_reading(run)  # written by the report notebook: the page says what the file holds
-    verdicts = lambda r: {k: v for k, v in r.items() if k != "about"}
+    verdicts = lambda r: {k: v for k, v in r.items() if k not in ("about", "agreement")}  # agreement resamples predictions, beyond the table
     assert verdicts(reading) == verdicts(json.loads(json.dumps(read_run(collect_results(run, write=False)))))  # the file is the table's reading
+    assert reading["agreement"]["probe_dependent"] == "unclear" and "predictions" in reading["agreement"]["why"]  # the fake run keeps none
     assert (reading["label"]["mlp"]["accent_signal"], reading["label"]["mlp"]["speaker_leakage"]) == ("yes", "yes")
     for sentence in re.split(r"(?<=\.) ", interpret(reading, "mlp")):
         assert sentence in text, sentence
