@@ -11,12 +11,12 @@ import numpy as np, pandas as pd
 import matplotlib.pyplot as plt, seaborn as sns
 
 # %% auto #0
-__all__ = ['HONESTY', 'METRICS', 'COLUMNS', 'NULL_COLUMNS', 'CONTEXT', 'ALPHA', 'READING_FORMAT', 'FULL_JOB_TASKS',
-           'FIGURE_FORMATS', 'RunFolderError', 'read_sweep', 'run_state', 'layer_results', 'stale_layers',
-           'layer_failures', 'nothing_probed', 'collect_results', 'headline', 'like_for_like', 'protocol_label',
-           'most_honest', 'best_layers', 'featured', 'find_result', 'results_by_layer', 'recall_table',
-           'confusion_table', 'fold_text', 'exclusions', 'probe_notes', 'fake_run', 'protocol_palette', 'draw_band',
-           'side_legend', 'plot_layer_curves', 'plot_recall_heatmap', 'draw_confusion', 'plot_confusion',
+__all__ = ['HONESTY', 'METRICS', 'COLUMNS', 'NULL_COLUMNS', 'CONTEXT', 'ALPHA', 'READING_FORMAT', 'ERASURE_TASKS',
+           'FULL_JOB_TASKS', 'FIGURE_FORMATS', 'RunFolderError', 'read_sweep', 'run_state', 'layer_results',
+           'stale_layers', 'layer_failures', 'nothing_probed', 'collect_results', 'headline', 'like_for_like',
+           'protocol_label', 'most_honest', 'best_layers', 'featured', 'find_result', 'results_by_layer',
+           'recall_table', 'confusion_table', 'fold_text', 'exclusions', 'probe_notes', 'fake_run', 'protocol_palette',
+           'draw_band', 'side_legend', 'plot_layer_curves', 'plot_recall_heatmap', 'draw_confusion', 'plot_confusion',
            'layer_analysis_figure', 'holm', 'layer_numbers', 'signal_reading', 'leakage_reading', 'erasure_reading',
            'read_run', 'write_reading', 'load_reading', 'signal_sentences', 'leakage_sentences', 'interpret',
            'plot_speaker_vs_accent', 'read_speaker_vs_accent', 'plot_nonspeech', 'read_channel', 'speaker_recovery',
@@ -713,6 +713,9 @@ def write_reading(run_dir: str | Path, # run folder
     about = dict(sweep_key=state.get("sweep_key"), n_null=next((r.get("n_null") for r in layer_jsons), None),
                  null_seconds=round(sum(r.get("null_seconds", 0) for r in layer_jsons), 1))
     reading = read_run(table, odds, metric, about, probe_agreement(run_dir, table, odds, n_boot, metric))
+    erased = [r for result in layer_jsons for r in result["results"] if r.get("task", "label") in ERASURE_TASKS and "seconds" in r]
+    if "erasure" in reading and erased:  # what the method cost: its probes and their nulls, over every layer
+        reading["erasure"]["seconds"] = round(sum(r["seconds"] + sum(r.get(k, {}).get("seconds", 0) for k in ("null", "clip_null")) for r in erased), 1)
     (Path(run_dir) / "reading.json").write_text(json.dumps(reading, indent=1))
     return reading
 
@@ -977,6 +980,7 @@ def read_erasure(reading: dict) -> str:
                        f"and is above that null at {_of(len(check['significant']), len(check['layers']))}: the erasure left speaker traces, "
                        "and the accent after erasure may still lean on them." if entry["erasure_complete"] == "no" else
                        f"which cannot be read: {entry['why'].get('erasure_complete', '')}."))
+    if entry.get("seconds") is not None: text.append(f"(The erasure tasks took {entry['seconds']:.0f} s of probe time over the layers, nulls included.)")
     other = n["checks"].get("speaker_after_accent_erased")
     if other:
         best = _at(other, other["best"][0])
@@ -1248,6 +1252,7 @@ def speaker_id_sources(recovery: dict | None, # the manifest's "speakers" entry 
 
 
 # %% ../nbs/04_report.ipynb #c031b
+ERASURE_TASKS = ("label_without_speaker", "speaker_id_without_speaker", "speaker_id_without_label") # probe.ERASURE_TASKS, without importing torch
 FULL_JOB_TASKS = ("label", "speaker_id", "nonspeech_label") # what `indic-probe run` asks every layer (probe.TASKS less the opt-in erasure, without importing torch)
 
 def _names(value) -> list[str]: return [v.strip() for v in (value.split(",") if isinstance(value, str) else value or []) if str(v).strip()]

@@ -157,6 +157,7 @@ def test_planted_accent_survives_speaker_erasure_at_its_layer(planted_erased):
     top = next(n for n in entry["numbers"]["layers"] if n["layer"] == 2)
     assert top["value"] > top["before_value"] - 0.05, top  # what the accent gave before erasure, it still gives
     assert "not the voices" in read_erasure(planted_erased)
+    assert entry["seconds"] > 0 and f"took {entry['seconds']:.0f} s of probe time" in read_erasure(planted_erased)  # what it cost
 
 
 @pytest.fixture(scope="module")
