@@ -236,6 +236,19 @@ def _covering(probability:dict, coverage:float) -> list:
         chosen.append(layer); total += probability[layer]
     return sorted(chosen)
 
+def _paired_draws(y_true:np.ndarray, clusters, predictions:list, classes:list, n_boot:int, seed:int, metric:str,
+                  chunk:int|None=None) -> tuple[np.ndarray, np.ndarray, int]:
+    "Scores of several prediction sets ([S, N] each) on the same items, every resample drawing the same speakers (or items) for all: [B, K], observed [K], units"
+    n_classes = max(len(classes), int(y_true.max()) + 1)
+    cluster_ids = np.arange(len(y_true)) if clusters is None else np.unique(clusters, return_inverse=True)[1]
+    per_cluster = [cluster_confusions(y_true, p, cluster_ids, n_classes).astype(np.float64) for p in predictions]
+    strata, rng, draws, chunk = cluster_strata(y_true, cluster_ids), np.random.default_rng(seed), [], chunk or n_boot
+    for start in range(0, n_boot, chunk):  # blocks of resamples bound the counts' memory (clusters x resamples)
+        counts = resample_counts(strata, min(chunk, n_boot - start), rng).astype(np.float64)
+        draws.append(np.stack([_draw_metric(counts, pc, n_classes, metric) for pc in per_cluster], 1))
+    observed = np.array([_draw_metric(np.ones((1, len(strata))), pc, n_classes, metric)[0] for pc in per_cluster])
+    return np.concatenate(draws), observed, int(len(strata))
+
 # %% ../nbs/09_analysis.ipynb #c024
 def best_layer_probability(results_by_layer:dict, # {layer: run_probe result} of one probe x protocol x scope, with predictions
                            n_boot:int=1000, # paired bootstrap resamples
@@ -248,20 +261,14 @@ def best_layer_probability(results_by_layer:dict, # {layer: run_probe result} of
     if metric not in METRICS: raise ValueError(f"metric must be one of {METRICS}, not {metric!r}")
     if n_boot < 1: raise ValueError(f"n_boot must be at least 1, not {n_boot}")
     layers, y_true, clusters, predictions, classes = _aligned(results_by_layer)
-    n_classes = max(len(classes), int(y_true.max()) + 1)
-    cluster_ids = np.arange(len(y_true)) if clusters is None else np.unique(clusters, return_inverse=True)[1]
-    per_cluster = [cluster_confusions(y_true, predictions[l], cluster_ids, n_classes).astype(np.float64) for l in layers]
-    strata, rng, wins = cluster_strata(y_true, cluster_ids), np.random.default_rng(seed), np.zeros(len(layers))
-    for start in range(0, n_boot, chunk):
-        counts = resample_counts(strata, min(chunk, n_boot - start), rng).astype(np.float64)
-        wins += _shares_of_best(np.stack([_draw_metric(counts, pc, n_classes, metric) for pc in per_cluster], 1)).sum(0)
-    probability = {l: float(w / n_boot) for l, w in zip(layers, wins)}
-    observed = {l: float(_draw_metric(np.ones((1, len(strata))), pc, n_classes, metric)[0]) for l, pc in zip(layers, per_cluster)}
+    draws, scores, n_units = _paired_draws(y_true, clusters, [predictions[l] for l in layers], classes, n_boot, seed, metric, chunk)
+    probability = {l: float(w / n_boot) for l, w in zip(layers, _shares_of_best(draws).sum(0))}
+    observed = {l: float(s) for l, s in zip(layers, scores)}
     first = results_by_layer[layers[0]]
     return {"probability": probability, "plausible": _covering(probability, coverage), "coverage": coverage,
             "observed": observed, "best": layers[int(np.argmax([observed[l] for l in layers]))], "metric": metric,
             "n_boot": n_boot, "unit": "item" if clusters is None else "speaker",
-            "n_units": int(len(strata)), "probe": first.get("probe"), "protocol": first.get("protocol"), "scope": first.get("scope")}
+            "n_units": n_units, "probe": first.get("probe"), "protocol": first.get("protocol"), "scope": first.get("scope")}
 
 # %% ../nbs/09_analysis.ipynb #c024b
 def paired_difference(result_a:dict, # one run_probe result, with predictions (say the trained model's layer)
@@ -273,16 +280,11 @@ def paired_difference(result_a:dict, # one run_probe result, with predictions (s
     "A's score minus B's on the same items, with a paired bootstrap over the same speakers (or items) for both"
     if metric not in METRICS: raise ValueError(f"metric must be one of {METRICS}, not {metric!r}")
     _, y_true, clusters, predictions, classes = _aligned({0: result_a, 1: result_b})
-    n_classes = max(len(classes), int(y_true.max()) + 1)
-    cluster_ids = np.arange(len(y_true)) if clusters is None else np.unique(clusters, return_inverse=True)[1]
-    per_cluster = [cluster_confusions(y_true, predictions[k], cluster_ids, n_classes).astype(np.float64) for k in (0, 1)]
-    strata = cluster_strata(y_true, cluster_ids)
-    counts = resample_counts(strata, n_boot, np.random.default_rng(seed)).astype(np.float64)
-    draws = _draw_metric(counts, per_cluster[0], n_classes, metric) - _draw_metric(counts, per_cluster[1], n_classes, metric)
-    a, b = (float(_draw_metric(np.ones((1, len(strata))), pc, n_classes, metric)[0]) for pc in per_cluster)
-    low, high = np.quantile(draws, [0.025, 0.975])
-    return dict(value=a - b, ci_low=float(low), ci_high=float(high), p_value=float(np.mean(draws <= 0)), a=a, b=b,
-                unit="item" if clusters is None else "speaker", n_units=int(len(strata)), n_boot=int(n_boot), metric=metric)
+    draws, (a, b), n_units = _paired_draws(y_true, clusters, [predictions[0], predictions[1]], classes, n_boot, seed, metric)
+    differences = draws[:, 0] - draws[:, 1]
+    low, high = np.quantile(differences, [0.025, 0.975])
+    return dict(value=float(a - b), ci_low=float(low), ci_high=float(high), p_value=float(np.mean(differences <= 0)), a=float(a), b=float(b),
+                unit="item" if clusters is None else "speaker", n_units=n_units, n_boot=int(n_boot), metric=metric)
 
 # %% ../nbs/09_analysis.ipynb #c024c
 def _kendall(a:np.ndarray, b:np.ndarray) -> float:
@@ -305,19 +307,15 @@ def ranking_agreement(results_a:dict, # {layer: run_probe result} of one probe (
     items = [_predictions(layers[0], r[layers[0]])[0] for r in (results_a, results_b)]
     if not (np.array_equal(*items) and np.array_equal(y_a, y_b)) or (cl_a is None) != (cl_b is None) or (cl_a is not None and not np.array_equal(cl_a, cl_b)):
         raise ValueError("the two probes scored other items (or other speakers); compare probes of one protocol and scope on one cache")
-    n_classes = max(len(classes), int(y_a.max()) + 1)
-    cluster_ids = np.arange(len(y_a)) if cl_a is None else np.unique(cl_a, return_inverse=True)[1]
-    per_cluster = [[cluster_confusions(y_a, p[l], cluster_ids, n_classes).astype(np.float64) for l in layers] for p in (pred_a, pred_b)]
-    strata = cluster_strata(y_a, cluster_ids)
-    counts = resample_counts(strata, n_boot, np.random.default_rng(seed)).astype(np.float64)
-    draws = [np.stack([_draw_metric(counts, pc, n_classes, metric) for pc in probe], 1) for probe in per_cluster]  # [B, L] per probe
-    taus = np.array([_kendall(a, b) for a, b in zip(*draws)])
-    observed = [np.array([_draw_metric(np.ones((1, len(strata))), pc, n_classes, metric)[0] for pc in probe]) for probe in per_cluster]
+    draws, scores, n_units = _paired_draws(y_a, cl_a, [pred_a[l] for l in layers] + [pred_b[l] for l in layers], classes, n_boot, seed, metric)
+    L = len(layers)  # the first L columns are probe a's layers, the next L probe b's
+    taus = np.array([_kendall(row[:L], row[L:]) for row in draws])
+    observed = [scores[:L], scores[L:]]
     valid = taus[~np.isnan(taus)]
     low, high = np.quantile(valid, [0.025, 0.975]) if len(valid) else (np.nan, np.nan)
     return dict(tau=_kendall(*observed), ci_low=float(low), ci_high=float(high), n_boot=int(n_boot), n_valid=int(len(valid)),
                 layers=layers, observed_a=observed[0].tolist(), observed_b=observed[1].tolist(), metric=metric,
-                unit="item" if cl_a is None else "speaker", n_units=int(len(strata)))
+                unit="item" if cl_a is None else "speaker", n_units=n_units)
 
 # %% ../nbs/09_analysis.ipynb #c032
 def plot_best_layer_probability(prob:dict, # `best_layer_probability`'s result, or just its {layer: probability}
@@ -608,18 +606,14 @@ def weighting_gain(result:dict, # a `run_weighted_probe` result (or one read bac
     if metric not in METRICS: raise ValueError(f"metric must be one of {METRICS}, not {metric!r}")
     n_boot, level = n_boot or result["ci"]["n_boot"], level or result["ci"]["level"]
     seed = result["ci"].get("seed", 0) if seed is None else seed
-    p, n_classes = result["predictions"], len(result["classes"])
+    p = result["predictions"]
     y_true = np.asarray(p["y_true"], dtype=np.int64)
-    cluster_ids = np.arange(len(y_true)) if p["clusters"] is None else np.unique(np.asarray(p["clusters"], dtype=str), return_inverse=True)[1]
+    clusters = None if p["clusters"] is None else np.asarray(p["clusters"], dtype=str)
     singles = {s["layer"]: s for s in result["single_layer"]}
     best = max(singles, key=lambda l: (singles[l]["metrics"][metric]["value"], -l))  # ties: the lower layer
-    per_cluster = [cluster_confusions(y_true, np.atleast_2d(np.asarray(pred, dtype=np.int64)), cluster_ids, n_classes).astype(np.float64)
-                   for pred in (p["y_pred"], singles[best]["y_pred"])]
-    strata, rng, draws = cluster_strata(y_true, cluster_ids), np.random.default_rng(seed), []
-    for start in range(0, n_boot, chunk):
-        counts = resample_counts(strata, min(chunk, n_boot - start), rng).astype(np.float64)
-        draws.append(np.subtract(*(_draw_metric(counts, pc, n_classes, metric) for pc in per_cluster)))
-    draws, tail = np.concatenate(draws), 100 * (1 - level) / 2
+    pair = [np.atleast_2d(np.asarray(pred, dtype=np.int64)) for pred in (p["y_pred"], singles[best]["y_pred"])]
+    scores = _paired_draws(y_true, clusters, pair, result["classes"], n_boot, seed, metric, chunk)[0]
+    draws, tail = scores[:, 0] - scores[:, 1], 100 * (1 - level) / 2
     low, high = (float(v) for v in np.nanpercentile(draws, [tail, 100 - tail]))
     value = result["metrics"][metric]["value"] - singles[best]["metrics"][metric]["value"]
     return {"best_layer": int(best), "difference": {"value": float(value), "ci_low": low, "ci_high": high},

@@ -497,9 +497,9 @@ def load_encoder(model: str = DEFAULT_MODEL, # hub id or local path of a HF spee
                 ) -> Encoder | FeatureEncoder:
     "Load a frozen encoder of its family in eval mode, batched exactly; 'mfcc' and 'logmel' give the librosa baselines"
     if str(model).lower() in HANDCRAFTED: return FeatureEncoder(str(model).lower(), dict(HANDCRAFTED[str(model).lower()]))
+    if random_init_of(model) is not None: return random_encoder(random_init_of(model), device, dtype)  # it checks the trained model's family
     from transformers import AutoModel
     family = check_model(model)  # a model no family runs is refused before its weights are read
-    if random_init_of(model) is not None: return random_encoder(random_init_of(model), device, dtype)
     try:
         with _quiet_transformers(): net = AutoModel.from_pretrained(str(model))  # a checkpoint with a CTC or classification head loads as its base encoder
     except (OSError, ValueError, KeyError) as e:
@@ -512,7 +512,7 @@ def random_encoder(model: str, # hub id or local path of the trained model whose
                   ) -> Encoder:
     "The untrained baseline: `model`'s architecture built from its config with random weights (torch seed `RANDOM_INIT_SEED`), its feature extractor"
     from transformers import AutoConfig, AutoModel
-    family = check_model(model)
+    family = check_model(RANDOM_INIT + str(model))  # refuses handcrafted features (no weights) and models no family runs
     with _quiet_transformers(): config = AutoConfig.from_pretrained(str(model))
     with torch.random.fork_rng(devices=[]), _quiet_transformers():  # the caller's random state is left as it was
         torch.manual_seed(RANDOM_INIT_SEED)

@@ -654,8 +654,7 @@ def erasure_reading(table: pd.DataFrame, # from `collect_results`
         was = before.get(n["layer"])
         n.update(before_value=was and was["value"], before_ci_low=was and was["ci_low"], before_ci_high=was and was["ci_high"],
                  before_null_mean=was and was["null_mean"], change=None if not was or n["value"] is None else n["value"] - was["value"])
-    labelled = headline(table).query("metric == @metric and probe == 'logreg'")
-    accent_before = signal_reading(table, "logreg", metric)["signal"] if len(labelled) else "unclear"
+    accent_before = signal_reading(table, "logreg", metric)["signal"] if before else "unclear"
     checks = {}
     for task, verdict in (("speaker_id_without_speaker", "erasure_complete"), ("speaker_id_without_label", "speaker_after_accent_erased")):
         if not len(headline(table, task)): continue
